@@ -1,0 +1,19 @@
+"""The `triage` command line: a thin layer over the core, one module per command."""
+
+from __future__ import annotations
+
+import click
+
+from . import run
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="squat-triage", prog_name="triage")
+def main() -> None:
+    """Triage lower-back soreness after squats, and check the rules behind it.
+
+    Not a diagnosis: every result says when to get medical help.
+    """
+
+
+main.add_command(run.run)

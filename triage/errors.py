@@ -1,0 +1,58 @@
+"""Typed errors that carry a location, so every message can point at file:line:column."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where something stands in a source file; lines and columns count from 1."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class TriageError(Exception):
+    """Base of every error the core raises on purpose (never a bug)."""
+
+
+@dataclass
+class Problem:
+    """One located complaint about an input file."""
+
+    location: Location
+    message: str
+    suggestion: str | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.message}"
+        if self.suggestion:
+            text += f" (did you mean `{self.suggestion}`?)"
+        return text
+
+
+class InputError(TriageError):
+    """Bad input: a malformed file or an answer outside its domain. Exit code 2."""
+
+    def __init__(self, problems: Problem | list[Problem]) -> None:
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @property
+    def location(self) -> Location:
+        return self.problems[0].location
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The nearest valid name to a misspelt one, if any is near enough to be a useful hint."""
+    matches = difflib.get_close_matches(str(word), sorted(set(choices)), n=1, cutoff=0.6)
+    return matches[0] if matches else None

@@ -1,0 +1,169 @@
+"""Safe YAML reading that never builds Python objects and always knows where a value came from.
+
+PyYAML's safe loader still accepts duplicate keys silently and reports errors as free text, so
+this module adds duplicate-key detection, a size limit, strict UTF-8 and a way to find the
+line and column of any value by its path, which the loader uses to locate schema errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, Location, Problem
+
+MAX_FILE_BYTES = 2_000_000
+PathPart = str | int
+
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: object, mark: Any, first: Any) -> None:
+        super().__init__(key)
+        self.key, self.mark, self.first = key, mark, first
+
+
+def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[object, Any] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            if key in seen:
+                raise _DuplicateKey(key, key_node.start_mark, seen[key])
+        except TypeError:  # an unhashable key; SafeConstructor reports it below
+            continue
+        seen[key] = key_node.start_mark
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, plus an error on duplicate mapping keys."""
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+# Timestamps would arrive as datetime objects; the formats only want plain scalars.
+StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
+def _mark_location(name: str, mark: Any) -> Location:
+    if mark is None:
+        return Location(name)
+    return Location(name, mark.line + 1, mark.column + 1)
+
+
+def decode(data: bytes, name: str) -> str:
+    """Strict UTF-8, with the line and column of the first bad byte."""
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(
+            Problem(Location(name), f"file is {len(data)} bytes; at most {MAX_FILE_BYTES} expected")
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        before = data[: err.start]
+        line = before.count(b"\n") + 1
+        column = err.start - (before.rfind(b"\n") + 1) + 1
+        raise InputError(
+            Problem(
+                Location(name, line, column),
+                f"file is not UTF-8 text (byte 0x{data[err.start]:02x}); save it as UTF-8",
+            )
+        ) from None
+
+
+def parse(text: str, name: str) -> Any:
+    """Parse one YAML document into plain data, or raise a located InputError."""
+    try:
+        loader = StrictLoader(text)
+        try:
+            value = loader.get_single_data()
+        finally:
+            loader.dispose()
+    except _DuplicateKey as dup:
+        first = _mark_location(name, dup.first)
+        raise InputError(
+            Problem(
+                _mark_location(name, dup.mark),
+                f"duplicate key `{dup.key}` (first given at line {first.line}); "
+                "each key may appear once in a mapping",
+            )
+        ) from None
+    except yaml.constructor.ConstructorError as err:
+        problem = str(err.problem or "unsupported value")
+        if "constructor for the tag" in problem:
+            tag = problem.split("tag", 1)[1].strip(" '")
+            problem = (
+                f"the YAML tag `{tag}` is not allowed; expected plain data "
+                "(strings, numbers, true/false, lists and mappings)"
+            )
+        raise InputError(Problem(_mark_location(name, err.problem_mark), problem)) from None
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        what = " ".join(part for part in (err.context, err.problem) if part)
+        raise InputError(
+            Problem(_mark_location(name, mark), f"YAML syntax error: {what or 'invalid YAML'}")
+        ) from None
+    except yaml.YAMLError as err:  # pragma: no cover - PyYAML always marks its errors
+        raise InputError(Problem(Location(name), f"YAML error: {err}")) from None
+    except RecursionError:
+        raise InputError(
+            Problem(Location(name), "YAML nesting is too deep; expected a shallow document")
+        ) from None
+    if value is None:
+        raise InputError(Problem(Location(name, 1, 1), "file is empty; expected a YAML mapping"))
+    return value
+
+
+def read(path: Path, name: str | None = None) -> tuple[Any, str]:
+    """Read, decode and parse a file; return its data and its text (kept for locating)."""
+    label = name or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(Problem(Location(label), f"cannot read file: {err.strerror}")) from None
+    text = decode(data, label)
+    return parse(text, label), text
+
+
+def locate(text: str, name: str, path: Sequence[PathPart]) -> Location:
+    """Line and column of the value at `path` (keys and indexes), or of its nearest parent.
+
+    Composing is only done when an error needs a location, so the fast path pays nothing.
+    """
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return Location(name)
+    best = node
+    for part in path:
+        nxt = None
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.value == str(part):
+                    nxt = value_node if not isinstance(part, _KeyMarker) else key_node
+                    break
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(part, int)
+            and 0 <= part < len(node.value)
+        ):
+            nxt = node.value[part]
+        if nxt is None:
+            break
+        node = best = nxt
+    if best is None:
+        return Location(name, 1, 1)
+    return _mark_location(name, best.start_mark)
+
+
+class _KeyMarker(str):
+    """A path part that locates a mapping key itself rather than its value."""
+
+
+def key(name: str) -> str:
+    """Mark the last part of a path as a key, for errors about the key (unknown names)."""
+    return _KeyMarker(name)
