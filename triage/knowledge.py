@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -150,9 +151,9 @@ class KnowledgeBase:
         object.__setattr__(self, "questions", MappingProxyType(dict(self.questions)))
         object.__setattr__(self, "recommendations", MappingProxyType(dict(self.recommendations)))
 
-    @property
+    @cached_property
     def rule_by_id(self) -> Mapping[str, Rule]:
-        return {rule.id: rule for rule in self.rules}
+        return MappingProxyType({rule.id: rule for rule in self.rules})
 
     def findings(self) -> set[str]:
         return {name for rule in self.rules for name in rule.findings}
