@@ -25,7 +25,7 @@ class TriageError(Exception):
     """Base of every error the core raises on purpose (never a bug)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Problem:
     """One located complaint about an input file."""
 
@@ -43,8 +43,16 @@ class Problem:
 class InputError(TriageError):
     """Bad input: a malformed file or an answer outside its domain. Exit code 2."""
 
+    MAX_SHOWN = 20
+
     def __init__(self, problems: Problem | list[Problem]) -> None:
-        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        found = [problems] if isinstance(problems, Problem) else list(problems)
+        unique = list(dict.fromkeys(found))
+        if len(unique) > self.MAX_SHOWN:
+            rest = len(unique) - self.MAX_SHOWN
+            unique = unique[: self.MAX_SHOWN]
+            unique.append(Problem(unique[-1].location, f"... and {rest} more problem(s)"))
+        self.problems = unique
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @property

@@ -64,6 +64,9 @@ class _Builder:
         self.notice: str | None = None
         self.notice_location: Location | None = None
         self.pending: list[tuple[str, _Source, Any]] = []
+        # Kinds with a file that failed validation: references into them are not checked,
+        # so one typo in a catalogue does not cascade into a page of "unknown" errors.
+        self.broken: set[str] = set()
 
     def problem(self, location: Location, message: str, suggestion: str | None = None) -> None:
         self.problems.append(Problem(location, message, suggestion))
@@ -102,6 +105,7 @@ class _Builder:
                 path[-1] = yamlio.key(str(path[-1]))
             self.problem(source.at(*path), err.message, err.suggestion)
         if errors:
+            self.broken.add(kind)
             return
         self.pending.append((kind, source, data))
 
@@ -298,6 +302,8 @@ class _Builder:
     def _check_rec_ref(self, ref: str, loc: Location, ids_only: bool) -> None:
         if ref in self.recommendations or (not ids_only and ref in CATEGORIES):
             return
+        if "recommendations" in self.broken:
+            return
         names = list(self.recommendations) + ([] if ids_only else list(CATEGORIES))
         what = "recommendation id" if ids_only else "recommendation id or category"
         self.problem(loc, f"unknown {what} `{ref}`", closest(ref, names))
@@ -330,6 +336,8 @@ class _Builder:
         fact = raw["fact"]
         question = self.questions.get(fact)
         if question is None:
+            if "questions" in self.broken:
+                return FactTest(fact, "unknown")
             self.problem(
                 source.at(*path, "fact"), f"unknown fact `{fact}`", closest(fact, self.questions)
             )
@@ -384,7 +392,7 @@ class _Builder:
                 "no notice found; expected a YAML file with top-level `notice` and `safety_net`",
             )
         concluded = {name for rule in self.rules for name in rule.findings}
-        for rule in self.rules:
+        for rule in self.rules if "rules" not in self.broken else ():
             for name in rule.when.findings():
                 if name not in concluded:
                     self.problem(

@@ -95,7 +95,7 @@ def parse(text: str, name: str) -> Any:
     except yaml.constructor.ConstructorError as err:
         problem = str(err.problem or "unsupported value")
         if "constructor for the tag" in problem:
-            tag = problem.split("tag", 1)[1].strip(" '")
+            tag = problem.split("tag", 1)[1].strip(" '").replace("tag:yaml.org,2002:", "!!")
             problem = (
                 f"the YAML tag `{tag}` is not allowed; expected plain data "
                 "(strings, numbers, true/false, lists and mappings)"
@@ -135,7 +135,7 @@ def locate(text: str, name: str, path: Sequence[PathPart]) -> Location:
     Composing is only done when an error needs a location, so the fast path pays nothing.
     """
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_BaseLoader)
     except yaml.YAMLError:
         return Location(name)
     best = node
