@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from . import yamlio
@@ -159,7 +160,7 @@ class _Builder:
                 why=raw["why"],
                 location=loc,
                 values=values,
-                labels=dict(raw.get("labels", {})),
+                labels=MappingProxyType(dict(raw.get("labels", {}))),
                 min=low,
                 max=high,
                 unit=raw.get("unit", ""),
