@@ -1,0 +1,57 @@
+"""`triage coverage`: which rules, questions and recommendations a case corpus exercises."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .common import BadInput, format_option, load_kb, rules_option
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@rules_option
+@format_option("text", "json")
+@click.option(
+    "--fail-under",
+    "fail_under",
+    type=click.FloatRange(0, 100),
+    default=None,
+    metavar="PCT",
+    help="Exit 1 when fewer than PCT percent of the rules are fired by some case.",
+)
+def coverage(
+    paths: tuple[str, ...], rules_dir: Path | None, fmt: str, fail_under: float | None
+) -> None:
+    """Count the cases that fire each rule and list what no case reaches.
+
+    Rule coverage is the share of rules fired by at least one case. Exit 0; 1 when it is
+    below --fail-under; 2 when a case or the rules are malformed (the other cases still count).
+    """
+    from ..cases import expand_paths
+    from ..coverage import coverage_dict, coverage_text, measure
+    from ..engine import Engine
+    from ..errors import InputError
+
+    kb = load_kb(rules_dir)
+    try:
+        sources = expand_paths(paths)
+    except InputError as err:
+        raise BadInput(err) from None
+    cov = measure(sources, kb, Engine(kb), click.get_binary_stream("stdin"))
+    below = fail_under is not None and cov.rules.percent < fail_under
+    if fmt == "json":
+        data = coverage_dict(cov)
+        if fail_under is not None:
+            data["fail_under"] = {"percent": fail_under, "failed": below}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(coverage_text(cov))
+        if below:
+            click.echo(
+                f"\nRule coverage {cov.rules.percent:.1f}% is below --fail-under {fail_under:g}%"
+            )
+    sys.exit(2 if cov.errors else 1 if below else 0)

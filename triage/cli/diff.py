@@ -1,0 +1,54 @@
+"""`triage diff`: the cases whose outcome changes between two rule bases."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .common import BadInput, format_option, load_kb
+
+_RULES_DIR = click.Path(file_okay=False, path_type=Path)
+
+
+@click.command()
+@click.argument("old_rules", type=_RULES_DIR)
+@click.argument("new_rules", type=_RULES_DIR)
+@click.argument("paths", nargs=-1, required=True)
+@format_option("text", "json")
+@click.option(
+    "--fail-on-change",
+    is_flag=True,
+    help="Exit 1 when any case's urgency or recommendations change.",
+)
+def diff(
+    old_rules: Path, new_rules: Path, paths: tuple[str, ...], fmt: str, fail_on_change: bool
+) -> None:
+    """Evaluate each case under OLD_RULES and NEW_RULES; show those whose result changes.
+
+    A change is a different urgency or a different set of recommendations. Exit 0; 1 with
+    --fail-on-change when a case changed; 2 when a case is invalid under either rule base.
+    """
+    from ..cases import expand_paths
+    from ..diff import compare, diff_dict, diff_text, summarise
+    from ..engine import Engine
+    from ..errors import InputError
+
+    old_kb = load_kb(old_rules)
+    new_kb = load_kb(new_rules)
+    try:
+        sources = expand_paths(paths)
+    except InputError as err:
+        raise BadInput(err) from None
+    stdin = click.get_binary_stream("stdin")
+    diffs = list(compare(sources, (old_kb, Engine(old_kb)), (new_kb, Engine(new_kb)), stdin))
+    old_name, new_name = str(old_rules), str(new_rules)
+    if fmt == "json":
+        data = diff_dict(diffs, old_name, new_name)
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(diff_text(diffs, old_name, new_name))
+    summary = summarise(diffs)
+    sys.exit(2 if summary.errors else 1 if fail_on_change and summary.changed else 0)

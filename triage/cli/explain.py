@@ -1,0 +1,37 @@
+"""`triage explain`: how one case's result was reached, rule by rule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .common import BadInput, format_option, load_kb, rules_option
+
+
+@click.command()
+@click.argument("case_file", metavar="CASE")
+@rules_option
+@format_option("text", "json")
+def explain(case_file: str, rules_dir: Path | None, fmt: str) -> None:
+    """Explain one case (`-` for stdin): fired rules, near misses, open questions.
+
+    Exit 0, or 2 when the case or the rules are malformed.
+    """
+    from ..cases import read_case
+    from ..engine import Engine
+    from ..errors import InputError
+    from ..explain import explain as explain_case
+    from ..explain import explanation_dict, explanation_text
+
+    kb = load_kb(rules_dir)
+    try:
+        case = read_case(case_file, kb, click.get_binary_stream("stdin"))
+    except InputError as err:
+        raise BadInput(err) from None
+    expl = explain_case(kb, case, Engine(kb))
+    if fmt == "json":
+        click.echo(json.dumps(explanation_dict(expl), indent=2, ensure_ascii=False))
+    else:
+        click.echo(explanation_text(expl))
