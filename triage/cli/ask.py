@@ -1,0 +1,336 @@
+"""`triage ask`: the interactive questionnaire, its replay from a case file, and resuming.
+
+The interview logic lives in `triage.interview` and the texts in `triage.screen`; this module
+only reads lines, dispatches the prompt commands, and saves files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .common import BadInput, format_option, load_kb, rules_option
+
+if TYPE_CHECKING:
+    from ..cases import Case
+    from ..interview import Interview
+    from ..knowledge import KnowledgeBase, Question
+    from ..result import Result
+    from ..screen import Screen
+
+PROGRESS_FILE = "triage-progress.yaml"
+PROGRESS_TITLE = "Interview in progress"
+
+EXIT_EOF = 1
+EXIT_INTERRUPT = 130
+
+
+@click.command()
+@rules_option
+@click.option(
+    "--answers",
+    "answers_source",
+    metavar="CASE",
+    help="Replay: answer every question from this case file (- for stdin), without prompting.",
+)
+@click.option(
+    "--resume",
+    "resume_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Continue an interview saved by --save, quit, Ctrl-C or end of input.",
+)
+@click.option(
+    "--save",
+    "save_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the answers and the result as a case file that `triage run` accepts.",
+)
+@format_option("text", "json")
+@click.option("--no-color", is_flag=True, help="No colour, even on a terminal (as NO_COLOR=1).")
+def ask(
+    rules_dir: Path | None,
+    answers_source: str | None,
+    resume_path: Path | None,
+    save_path: Path | None,
+    fmt: str,
+    no_color: bool,
+) -> None:
+    """Answer a few questions about lower-back soreness after squats, and get advice.
+
+    Only questions whose answer can still change the advice are asked, warning signs first.
+    At any question type ? (help), why, back, skip (don't know) or quit (save and leave).
+    Ctrl-C or end of input saves the answers so far to triage-progress.yaml (or the --save
+    file); continue with --resume. When stdin is not a terminal, one answer is read per line.
+
+    Exit 0 when done (or after quit), 1 when input ended early or a resumed case misses its
+    `expect` block, 2 on invalid input, 130 on Ctrl-C.
+    """
+    from ..errors import InputError
+
+    if answers_source is not None and resume_path is not None:
+        raise click.UsageError("--answers replays a case and --resume continues one; pick one")
+    if save_path is not None and not (save_path.parent or Path(".")).is_dir():
+        raise click.BadParameter(f"no such folder: {save_path.parent}", param_hint="--save")
+    kb = load_kb(rules_dir)
+    try:
+        if answers_source is not None:
+            code = _replay(kb, answers_source, save_path, fmt, no_color)
+        else:
+            code = Session(kb, rules_dir, resume_path, save_path, fmt, no_color).run()
+    except InputError as err:
+        raise BadInput(err) from None
+    sys.exit(code)
+
+
+def _replay(
+    kb: KnowledgeBase, source: str, save_path: Path | None, fmt: str, no_color: bool
+) -> int:
+    from ..batch import judge
+    from ..cases import read_case
+    from ..interview import replay
+    from ..screen import Screen, wants_color
+
+    case = read_case(source, kb, click.get_binary_stream("stdin"))
+    interview = replay(kb, case.answers)
+    result = interview.result()
+    status = judge(case, result).status
+    if save_path is not None:
+        _save(interview, save_path, case.title or _final_title(interview, result), final=True)
+    if fmt == "json":
+        click.echo(_json(case.name, case.title, result, interview, status))
+    else:
+        screen = Screen(wants_color(no_color, os.environ, sys.stdout.isatty()))
+        click.echo(screen.transcript(kb, interview.asked, interview.answers), color=screen.color)
+        click.echo(
+            screen.result(result, len(interview.asked), len(kb.questions)), color=screen.color
+        )
+        if status != "unchecked":
+            click.echo(f"{case.name}: {status} (against its expect block)")
+        if save_path is not None:
+            click.echo(f"Saved to {save_path}; check it with: triage run {save_path}")
+    return 1 if status == "fail" else 0
+
+
+class _Quit(Exception):
+    """The lifter typed `quit`."""
+
+
+class _Back(Exception):
+    """The lifter typed `back` on the result screen."""
+
+
+class Session:
+    """One interview at the terminal, or driven line by line through stdin."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        rules_dir: Path | None,
+        resume_path: Path | None,
+        save_path: Path | None,
+        fmt: str,
+        no_color: bool,
+    ) -> None:
+        from ..interview import Interview, read_interview
+        from ..screen import Screen, wants_color
+
+        self.kb = kb
+        self.rules_dir = rules_dir
+        self.save_path = save_path
+        self.resume_path = resume_path
+        self.progress_path = save_path or resume_path or Path(PROGRESS_FILE)
+        self.fmt = fmt
+        # With JSON on stdout, everything meant for the eyes goes to stderr.
+        self.to_err = fmt == "json"
+        stream = sys.stderr if self.to_err else sys.stdout
+        self.screen: Screen = Screen(wants_color(no_color, os.environ, stream.isatty()))
+        self.tty = sys.stdin.isatty()
+        self.case: Case | None = None
+        if resume_path is not None:
+            self.interview, self.case = read_interview(str(resume_path), kb)
+        else:
+            self.interview = Interview(kb)
+        if self.tty:
+            with contextlib.suppress(ImportError):  # not on every platform
+                import readline  # noqa: F401  (line editing for input())
+
+    # --- input and output ----------------------------------------------------------------
+
+    def echo(self, text: str, nl: bool = True) -> None:
+        click.echo(text, nl=nl, err=self.to_err, color=self.screen.color)
+
+    def read(self, prompt: str) -> str:
+        """One line from the lifter; EOFError at end of input, KeyboardInterrupt on Ctrl-C."""
+        if self.tty:
+            if self.to_err:
+                self.echo(prompt, nl=False)
+                return input()
+            return input(prompt)
+        self.echo(prompt, nl=False)
+        line = sys.stdin.readline()
+        if not line:
+            self.echo("")
+            raise EOFError
+        self.echo(line.rstrip("\r\n"))  # so a scripted session reads like a typed one
+        return line
+
+    # --- the loop ------------------------------------------------------------------------
+
+    def run(self) -> int:
+        interview = self.interview
+        self.echo(self.screen.welcome(len(self.kb.questions), len(interview.asked)))
+        if self.resume_path is None and Path(PROGRESS_FILE).exists() and self.save_path is None:
+            self.echo(
+                self.screen.note(
+                    f"An earlier interview is saved in {PROGRESS_FILE}: to continue it instead, "
+                    f"quit and run `triage ask --resume {PROGRESS_FILE}`. Stopping this one "
+                    "early would replace it."
+                )
+            )
+        try:
+            while True:
+                question = interview.next_question()
+                if question is None:
+                    try:
+                        return self.finish()
+                    except _Back:
+                        continue
+                self.ask(question)
+        except _Quit:
+            return self.stop("Saved", 0)
+        except EOFError:
+            return self.stop("Input ended", EXIT_EOF)
+        except KeyboardInterrupt:
+            self.echo("")
+            return self.stop("Interrupted", EXIT_INTERRUPT)
+
+    def ask(self, question: Question) -> None:
+        interview = self.interview
+        self.echo(self.screen.question(question, len(interview.asked) + 1))
+        while True:
+            text = self.read(self.screen.prompt(question))
+            command = text.strip().lower()
+            if command in ("?", "help"):
+                self.echo(self.screen.help(question))
+            elif command == "why":
+                self.echo(self.screen.why(interview.why(), self.kb))
+            elif command == "back":
+                undone = interview.back()
+                if undone is not None:
+                    self.echo(self.screen.note(f"Back to: {self.kb.questions[undone].prompt}"))
+                    return
+                self.echo(self.screen.note("This is the first question; nothing to go back to."))
+            elif command == "skip":
+                interview.skip()
+                return
+            elif command == "quit":
+                raise _Quit
+            else:
+                from ..interview import ReplyError, parse_reply
+
+                try:
+                    value = parse_reply(question, text)
+                except ReplyError as err:
+                    self.echo(self.screen.invalid(str(err)))
+                    continue
+                interview.answer(question.id, value)
+                return
+
+    def finish(self) -> int:
+        from ..batch import judge
+
+        interview = self.interview
+        result = interview.result()
+        status = "unchecked"
+        if self.case is not None and self.case.expect is not None:
+            status = judge(self.case, result).status
+        if self.save_path is not None:
+            _save(interview, self.save_path, self.title(result), final=True)
+        code = 1 if status == "fail" else 0
+        if self.fmt == "json":
+            name = str(self.save_path or self.resume_path or "<interview>")
+            click.echo(_json(name, self.case.title if self.case else "", result, interview, status))
+            return code
+        self.echo(self.screen.result(result, len(interview.asked), len(self.kb.questions)))
+        if status != "unchecked":
+            self.echo(f"Against the expect block of {self.resume_path}: {status}")
+        if self.save_path is not None:
+            self.echo(f"Saved to {self.save_path}; check it with: triage run {self.save_path}")
+        hint = "Type how to see the rules behind this, back to change your last answer, "
+        hint += "or press Enter to leave > "
+        while True:
+            try:
+                command = self.read(hint).strip().lower()
+            except (EOFError, KeyboardInterrupt):
+                self.echo("")
+                return code
+            if command in ("", "quit", "q", "exit"):
+                return code
+            if command == "how":
+                self.echo(self.screen.how(result))
+            elif command == "back":
+                interview.back()
+                raise _Back
+            else:
+                self.echo(self.screen.note("Type how, back, or just press Enter."))
+
+    def stop(self, reason: str, code: int) -> int:
+        """Save the answers so far and say where they are and how to go on."""
+        interview = self.interview
+        if not interview.asked:
+            click.echo(f"{reason}: nothing was answered, so nothing was saved.", err=True)
+            return code
+        path = self.progress_path
+        try:
+            title = PROGRESS_TITLE
+            if self.case is not None and self.case.title and self.case.title != PROGRESS_TITLE:
+                title = self.case.title
+            _save(interview, path, title, final=False)
+        except OSError as err:
+            click.echo(f"error: {path}: cannot save the answers so far: {err.strerror}", err=True)
+            return 2
+        again = f"triage ask --resume {path}"
+        if self.rules_dir is not None:
+            again += f" --rules {self.rules_dir}"
+        if self.save_path is not None:
+            again += f" --save {self.save_path}"
+        click.echo(
+            f"{reason}: your {len(interview.asked)} answer(s) so far are saved in {path}.\n"
+            f"To continue: {again}",
+            err=True,
+        )
+        return code
+
+    def title(self, result: Result) -> str:
+        if self.case is not None and self.case.title and self.case.title != PROGRESS_TITLE:
+            return self.case.title
+        return _final_title(self.interview, result)
+
+
+def _final_title(interview: Interview, result: Result) -> str:
+    return f"Interview: {result.urgency} after {len(interview.asked)} questions"
+
+
+def _save(interview: Interview, path: Path, title: str, final: bool) -> None:
+    from ..casefile import write_atomic
+    from ..interview import case_text
+
+    write_atomic(path, case_text(interview, title, path, final=final))
+
+
+def _json(name: str, title: str, result: Result, interview: Interview, status: str) -> str:
+    from ..report import result_dict
+
+    data: dict[str, Any] = {"case": name}
+    if title:
+        data["title"] = title
+    data.update(result_dict(result))
+    data["asked"] = list(interview.asked)
+    data["status"] = status
+    return json.dumps(data, indent=2, ensure_ascii=False)

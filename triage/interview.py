@@ -1,0 +1,503 @@
+"""The goal-driven interview: ask only what can still change the result, dangerous things first.
+
+Usage (the whole API; nothing here prints or exits)::
+
+    from triage.interview import Interview, parse_reply, replay
+
+    interview = Interview(kb)                 # or Interview(kb, answers, asked) to resume
+    while (question := interview.next_question()) is not None:
+        interview.answer(question.id, parse_reply(question, input()))   # or .skip()
+        # interview.back() undoes the last answer or skip; interview.why() explains the
+        # current question (the rule it serves and what is already known)
+    result = interview.result()               # a triage.result.Result, from the Experta engine
+
+    replayed = replay(kb, case.answers)       # answers every question from a case, unknown
+    replayed.asked                            # where it has none; ids in the order asked
+
+How the next question is chosen. The facts not asked yet are "pending": they may still take any
+value or stay unknown. Three-valued evaluation of the whole base (`triage.partial`) tells, for
+every rule, recommendation and the urgency, whether it is settled whatever the pending answers
+turn out to be. The interview stops as soon as the urgency, the recommendations and their order
+are settled; nothing asked later could change them, so the result of the short interview equals
+the result of the full case. Otherwise it walks the rules in evaluation order (red flags first)
+and pursues the first undecided rule whose firing could still change something: an urgency above
+the current lower bound, a recommendation (or one that displaces it) that is still open, the
+order of recommendations, or a finding an open rule reads. It asks the first pending fact that
+could decide that rule's condition, in reading order, so a refining question (the size of a load
+jump) comes only after the answer that makes it matter (there was a jump).
+
+Every step re-evaluates the base over the partial answers: a few hundredths of a millisecond
+for the shipped rules, so no incremental bookkeeping is needed. The Experta engine is compiled
+only when a result is first asked for, once per knowledge base, so the first question appears
+without waiting for it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from . import yamlio
+from .casefile import dump_case
+from .cases import Case, parse_case
+from .conditions import MAYBE, render
+from .errors import InputError, Location, Problem, closest
+from .knowledge import KnowledgeBase, Question, Rule
+from .partial import PartialOutcome, partial_outcome
+from .result import Result
+from .vocabulary import URGENCY_RANK
+
+ASKED_MARK = "# asked:"
+
+
+class Evaluator(Protocol):
+    def evaluate(self, answers: Any) -> Result: ...
+
+
+_engines: dict[int, tuple[KnowledgeBase, Evaluator]] = {}
+
+
+def engine_for(kb: KnowledgeBase) -> Evaluator:
+    """The Experta engine of a knowledge base, compiled on first use and then reused.
+
+    Compiling imports Experta and builds the Rete network; doing it lazily keeps the first
+    question instant, and keeping it keeps every later result cheap.
+    """
+    entry = _engines.get(id(kb))
+    if entry is None or entry[0] is not kb:
+        from .engine import Engine
+
+        entry = (kb, Engine(kb))
+        _engines[id(kb)] = entry
+    return entry[1]
+
+
+@dataclass(frozen=True)
+class Why:
+    """What `why` shows: the rule the current question serves and what is already known."""
+
+    question: Question
+    rule: Rule | None
+    condition: str
+    known: tuple[tuple[str, Any], ...]
+    unknown: tuple[str, ...]
+
+
+class Interview:
+    """One lifter's interview: the answers so far, and which question to ask next.
+
+    `answers` and `asked` restore an interview in progress: every fact in `asked` that has no
+    answer was skipped ("don't know"), and answered facts missing from `asked` count as asked
+    after it, in the order given.
+    """
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        answers: Mapping[str, Any] | None = None,
+        asked: Iterable[str] = (),
+        evaluator: Evaluator | None = None,
+    ) -> None:
+        self.kb = kb
+        self._evaluator = evaluator
+        self._asked: list[str] = []
+        self._answers: dict[str, Any] = {}
+        given = dict(answers or {})
+        for fact in [*asked, *given]:
+            if fact in self._answers or fact in self._asked:
+                continue
+            if fact in given:
+                self._answers[fact] = _checked(kb, fact, given[fact])
+            else:
+                _question(kb, fact)
+            self._asked.append(fact)
+        self._pending = [fact for fact in kb.questions if fact not in self._asked]
+        self._next: tuple[Question | None, Rule | None] | None = None
+
+    @property
+    def asked(self) -> tuple[str, ...]:
+        """Fact ids in the order they were asked (answered or skipped)."""
+        return tuple(self._asked)
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        """The known answers, in the order given; skipped facts are absent (unknown)."""
+        return dict(self._answers)
+
+    @property
+    def skipped(self) -> tuple[str, ...]:
+        return tuple(fact for fact in self._asked if fact not in self._answers)
+
+    @property
+    def finished(self) -> bool:
+        return self.next_question() is None
+
+    def next_question(self) -> Question | None:
+        """The question to ask now, or None when no answer could change the result any more."""
+        if self._next is None:
+            self._next = _choose(self.kb, self._answers, self._pending)
+        return self._next[0]
+
+    def answer(self, fact: str, value: Any) -> None:
+        """Record an answer; a fact already asked, or a value outside its domain, is an error."""
+        if fact in self._asked:
+            raise InputError(Problem(Location("<interview>"), f"`{fact}` was already asked"))
+        self._answers[fact] = _checked(self.kb, fact, value)
+        self._record(fact)
+
+    def skip(self, fact: str | None = None) -> None:
+        """Record "don't know" for a fact (the current question by default): asked, unknown."""
+        if fact is None:
+            question = self.next_question()
+            if question is None:
+                raise InputError(Problem(Location("<interview>"), "no question left to skip"))
+            fact = question.id
+        _question(self.kb, fact)
+        if fact in self._asked:
+            raise InputError(Problem(Location("<interview>"), f"`{fact}` was already asked"))
+        self._record(fact)
+
+    def back(self) -> str | None:
+        """Undo the last answer or skip; returns its fact id, or None at the start."""
+        if not self._asked:
+            return None
+        fact = self._asked.pop()
+        self._answers.pop(fact, None)
+        self._pending = [f for f in self.kb.questions if f not in self._asked]
+        self._next = None
+        return fact
+
+    def why(self) -> Why | None:
+        """The rule the current question serves, and the answers already known."""
+        question = self.next_question()
+        if question is None:
+            return None
+        assert self._next is not None
+        rule = self._next[1]
+        return Why(
+            question=question,
+            rule=rule,
+            condition=render(rule.when) if rule is not None else "",
+            known=tuple((f, self._answers[f]) for f in self._asked if f in self._answers),
+            unknown=self.skipped,
+        )
+
+    def outcome(self) -> PartialOutcome:
+        """The three-valued outcome over the answers so far (what is settled, what is open)."""
+        return partial_outcome(self.kb, self._answers, set(self._pending))
+
+    def result(self) -> Result:
+        """The result of the answers so far; facts never asked are unknown."""
+        evaluator = self._evaluator or engine_for(self.kb)
+        return evaluator.evaluate(self._answers)
+
+    def _record(self, fact: str) -> None:
+        self._asked.append(fact)
+        self._pending.remove(fact)
+        self._next = None
+
+
+def replay(
+    kb: KnowledgeBase, answers: Mapping[str, Any], evaluator: Evaluator | None = None
+) -> Interview:
+    """Run an interview to its end, answering each question from `answers` (unknown if absent)."""
+    interview = Interview(kb, evaluator=evaluator)
+    while (question := interview.next_question()) is not None:
+        if question.id in answers:
+            interview.answer(question.id, answers[question.id])
+        else:
+            interview.skip()
+    return interview
+
+
+# --- choosing the next question -------------------------------------------------------------
+
+
+def _choose(
+    kb: KnowledgeBase, answers: Mapping[str, Any], pending_order: list[str]
+) -> tuple[Question | None, Rule | None]:
+    pending = set(pending_order)
+    outcome = partial_outcome(kb, answers, pending)
+    order_rules = _order_open(kb, outcome)
+    if outcome.determined and not order_rules:
+        return None, None
+    relevant = _relevant_rules(kb, outcome, order_rules)
+    found = outcome.findings
+    for rule in kb.rules:
+        if rule.id in relevant:
+            for fact in rule.when.pending_facts(answers, pending, found):
+                return kb.questions[fact], rule
+    # Unreachable for a stratified base (an open rule always leads to a pending fact), but
+    # asking the next pending fact keeps the interview sound whatever the base looks like.
+    for rule in kb.rules:
+        if outcome.rules[rule.id] is MAYBE:
+            for fact in rule.when.pending_facts(answers, pending, found):
+                return kb.questions[fact], rule
+    return (kb.questions[pending_order[0]], None) if pending_order else (None, None)
+
+
+def _relevant_rules(kb: KnowledgeBase, out: PartialOutcome, order_rules: set[str]) -> set[str]:
+    """Undecided rules whose firing could still change the urgency, recommendations or order.
+
+    Walked backwards, so a rule that concludes a finding counts when an open rule reads it
+    (the loader orders every producer of a finding before its readers).
+    """
+    recs = kb.recommendations
+    low = URGENCY_RANK[out.urgency_low]
+    open_recs = [rid for rid, value in out.recommendations.items() if value is MAYBE]
+    matter: set[str] = set()
+    for rid, made in out.produced.items():
+        if made is not MAYBE:
+            continue
+        if out.recommendations.get(rid) is MAYBE:
+            matter.add(rid)
+            continue
+        names = {rid, recs[rid].category}
+        if any(other != rid and names & set(recs[other].displaced_by) for other in open_recs):
+            matter.add(rid)
+    relevant: set[str] = set()
+    wanted: set[str] = set()
+    for rule in reversed(kb.rules):
+        if out.rules[rule.id] is not MAYBE:
+            continue
+        if (
+            (rule.urgency and URGENCY_RANK[rule.urgency] > low)
+            or rule.id in order_rules
+            or any(rid in matter for rid in rule.recommend)
+            or any(name in wanted for name in rule.findings)
+        ):
+            relevant.add(rule.id)
+            wanted.update(rule.when.findings())
+    return relevant
+
+
+def _order_open(kb: KnowledgeBase, out: PartialOutcome) -> set[str]:
+    """Undecided rules that could still change the order of recommendations that are settled.
+
+    A result lists a category's recommendations in the order their first producing rule fired.
+    A given recommendation's place is known once no undecided rule producing it comes before
+    its first sure producer; two of one category whose possible places overlap keep their
+    undecided producers open.
+    """
+    spans: dict[str, list[Any]] = {}  # rec id -> [earliest place, sure place, open rules]
+    for index, rule in enumerate(kb.rules):
+        status = out.rules[rule.id]
+        if status is False:
+            continue
+        for pos, rid in enumerate(rule.recommend):
+            if out.recommendations.get(rid) is not True:
+                continue
+            span = spans.setdefault(rid, [(index, pos), None, []])
+            if span[1] is not None:
+                continue
+            if status is True:
+                span[1] = (index, pos)
+            else:
+                span[2].append(rule.id)
+    by_category: dict[str, list[list[Any]]] = {}
+    for rid, span in spans.items():
+        by_category.setdefault(kb.recommendations[rid].category, []).append(span)
+    result: set[str] = set()
+    for spans_of in by_category.values():
+        for i, first in enumerate(spans_of):
+            for second in spans_of[i + 1 :]:
+                if first[0] <= second[1] and second[0] <= first[1]:
+                    result.update(first[2])
+                    result.update(second[2])
+    return result
+
+
+# --- answers as typed -----------------------------------------------------------------------
+
+
+class ReplyError(ValueError):
+    """A typed reply that does not fit the question; the message says what would."""
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+def parse_reply(question: Question, text: str) -> Any:
+    """Turn a typed reply into a value in the question's domain, or raise ReplyError."""
+    reply = text.strip()
+    low = reply.lower()
+    if question.type == "bool":
+        if low in ("y", "yes", "true"):
+            return True
+        if low in ("n", "no", "false"):
+            return False
+        raise ReplyError("please answer yes or no (y or n)")
+    if question.type == "enum":
+        values = question.values
+        if low.isdigit() and 1 <= int(low) <= len(values):
+            return values[int(low) - 1]
+        named = [v for v in values if v.lower() == low or v.lower().replace("_", " ") == low]
+        if not named and low:
+            named = [v for v in values if v.lower().startswith(low.replace(" ", "_"))]
+        if len(named) == 1:
+            return named[0]
+        return _enum_error(question, reply, named)
+    return _parse_number(question, low)
+
+
+def _enum_error(question: Question, reply: str, named: list[str]) -> Any:
+    count = len(question.values)
+    if named:
+        choices = " or ".join(named)
+        raise ReplyError(f"`{reply}` could be {choices}; type a number from 1 to {count}")
+    hint = closest(reply, question.values) if reply else None
+    text = f"please type a number from 1 to {count}, or one of: {', '.join(question.values)}"
+    raise ReplyError(text + (f" (did you mean `{hint}`?)" if hint else ""))
+
+
+def _parse_number(question: Question, low: str) -> Any:
+    if question.unit:
+        for suffix in (question.unit, "%" if question.unit == "percent" else question.unit):
+            if low.endswith(suffix):
+                low = low[: -len(suffix)].strip()
+    if not _NUMBER.match(low):
+        raise ReplyError(f"please type {question.domain_text()}")
+    value: Any = float(low)
+    if question.type == "integer":
+        if not value.is_integer():
+            raise ReplyError(f"please type {question.domain_text()} (no fractions)")
+        value = int(value)
+    elif value.is_integer() and "." not in low:
+        value = int(value)
+    if not question.accepts(value):
+        raise ReplyError(f"please type {question.domain_text()}")
+    return value
+
+
+def _question(kb: KnowledgeBase, fact: str) -> Question:
+    question = kb.questions.get(fact)
+    if question is None:
+        raise InputError(
+            Problem(Location("<interview>"), f"unknown fact `{fact}`", closest(fact, kb.questions))
+        )
+    return question
+
+
+def _checked(kb: KnowledgeBase, fact: str, value: Any) -> Any:
+    question = _question(kb, fact)
+    if not question.accepts(value):
+        raise InputError(
+            Problem(
+                Location("<interview>"),
+                f"`{value}` is outside the domain of `{fact}`; expected {question.domain_text()}",
+            )
+        )
+    if question.type == "integer" and isinstance(value, float):
+        return int(value)
+    return value
+
+
+# --- saving and resuming --------------------------------------------------------------------
+
+SCHEMA_FILE = Path(__file__).parent / "schemas" / "case.schema.json"
+
+
+def case_text(
+    interview: Interview, title: str, path: Path | str | None = None, final: bool = True
+) -> str:
+    """The interview as a case file that `triage run` accepts, ready to resume.
+
+    The case format has no place for "asked but unknown", so the order of the questions asked
+    goes in `# asked:` comment lines: a fact listed there without an answer was skipped. The
+    comment is optional on reading (without it, skipped questions are asked again), so a file
+    edited by hand stays usable. A finished interview also gets an `expect` block with its
+    result, so the file becomes a regression case.
+    """
+    kb = interview.kb
+    answers = interview.answers
+    ordered = {fact: answers[fact] for fact in kb.questions if fact in answers}
+    expect = None
+    if final:
+        result = interview.result()
+        expect = {
+            "urgency": result.urgency,
+            "includes": [rec.id for rec in result.recommendations],
+        }
+    text = dump_case(ordered, title=title, expect=expect, schema=_schema_ref(path))
+    head, _, body = text.partition("\n")
+    lines = [head]
+    lines.append(
+        "# Asked in this order; a question listed here without an answer was skipped (unknown)."
+    )
+    lines.extend(ASKED_MARK + " " + chunk for chunk in _chunks(interview.asked))
+    return "\n".join(lines) + "\n" + body
+
+
+def _chunks(facts: Iterable[str], width: int = 90) -> list[str]:
+    chunks: list[str] = []
+    line = ""
+    for fact in facts:
+        if line and len(line) + len(fact) + 2 > width:
+            chunks.append(line)
+            line = ""
+        line = f"{line} {fact}" if line else fact
+    if line:
+        chunks.append(line)
+    return chunks
+
+
+def _schema_ref(path: Path | str | None) -> str:
+    """The case schema, relative to where the file goes, for editors that validate YAML."""
+    if path is None:
+        return str(SCHEMA_FILE)
+    try:
+        return Path(os.path.relpath(SCHEMA_FILE, Path(path).resolve().parent)).as_posix()
+    except ValueError:  # another drive on Windows
+        return SCHEMA_FILE.as_posix()
+
+
+def read_interview(
+    source: str, kb: KnowledgeBase, stdin: Any = None, evaluator: Evaluator | None = None
+) -> tuple[Interview, Case]:
+    """Restore an interview from a saved or progress file (any case file will do).
+
+    The file is validated as a case file; `# asked:` lines, if present, restore the order and
+    the skipped questions, and an unknown fact id in them is an error with its location.
+    """
+    from .cases import read_case
+
+    if source == "-":
+        raw = stdin.read() if stdin is not None else b""
+        data = raw.encode("utf-8") if isinstance(raw, str) else raw
+        name, text = "<stdin>", yamlio.decode(data, "<stdin>")
+        case = parse_case(text, name, kb)
+    else:
+        case = read_case(source, kb)
+        name = source
+        text = yamlio.decode(Path(source).read_bytes(), source)
+    asked = _asked_comment(text, name, kb)
+    return Interview(kb, case.answers, asked, evaluator=evaluator), case
+
+
+def _asked_comment(text: str, name: str, kb: KnowledgeBase) -> list[str]:
+    asked: list[str] = []
+    problems: list[Problem] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.startswith(ASKED_MARK):
+            continue
+        rest = line[len(ASKED_MARK) :]
+        for match in re.finditer(r"[^\s,]+", rest):
+            fact = match.group()
+            if fact in kb.questions:
+                asked.append(fact)
+                continue
+            column = len(ASKED_MARK) + match.start() + 1
+            problems.append(
+                Problem(
+                    Location(name, number, column),
+                    f"unknown fact `{fact}` in the list of questions asked",
+                    closest(fact, kb.questions),
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    return asked
