@@ -41,7 +41,7 @@ def coverage(
         sources = expand_paths(paths)
     except InputError as err:
         raise BadInput(err) from None
-    cov = measure(sources, kb, Engine(kb), click.get_binary_stream("stdin"))
+    cov = measure(sources, kb, Engine(kb), getattr(sys.stdin, "buffer", sys.stdin))
     below = fail_under is not None and cov.rules.percent < fail_under
     if fmt == "json":
         data = coverage_dict(cov)

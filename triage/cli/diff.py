@@ -42,7 +42,7 @@ def diff(
         sources = expand_paths(paths)
     except InputError as err:
         raise BadInput(err) from None
-    stdin = click.get_binary_stream("stdin")
+    stdin = getattr(sys.stdin, "buffer", sys.stdin)
     diffs = list(compare(sources, (old_kb, Engine(old_kb)), (new_kb, Engine(new_kb)), stdin))
     old_name, new_name = str(old_rules), str(new_rules)
     if fmt == "json":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -27,7 +28,7 @@ def explain(case_file: str, rules_dir: Path | None, fmt: str) -> None:
 
     kb = load_kb(rules_dir)
     try:
-        case = read_case(case_file, kb, click.get_binary_stream("stdin"))
+        case = read_case(case_file, kb, getattr(sys.stdin, "buffer", sys.stdin))
     except InputError as err:
         raise BadInput(err) from None
     expl = explain_case(kb, case, Engine(kb))
