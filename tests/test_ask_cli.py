@@ -1,0 +1,339 @@
+"""`triage ask` driven line by line, as a script (or a lifter at a pipe) would drive it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from triage.cases import read_case
+from triage.cli import main
+from triage.interview import replay
+from triage.screen import Screen, wants_color
+from triage.vocabulary import CATEGORY_TITLES, URGENCY_WORDS
+
+from .conftest import CASES
+from .test_interview import write_tiny_rules
+
+CASE_FILES = sorted(CASES.rglob("*.yaml"))
+
+
+@pytest.fixture
+def rules(tmp_path: Path) -> str:
+    return str(write_tiny_rules(tmp_path / "rules"))
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "work"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return folder
+
+
+def ask(runner, rules: str, lines: list[str], *args: str):
+    text = "".join(line + "\n" for line in lines)
+    return runner.invoke(main, ["ask", "--rules", rules, *args], input=text)
+
+
+# saddle no, fever no, pain on both sides, 2 days ago, no load jump, trains core.
+DOMS = ["n", "n", "2", "2", "n", "y"]
+
+
+def test_a_scripted_interview_ends_with_the_advice(runner, rules, workdir) -> None:
+    result = ask(runner, rules, [*DOMS, ""])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert out.count("Question ") == 6
+    assert "How old are you?" not in out, "no rule reads the age, so it is never asked"
+    assert "By how many percent?" not in out, "no jump, so its size cannot matter"
+    assert URGENCY_WORDS["self_care"] in out
+    assert CATEGORY_TITLES["normal_soreness_reassurance"] in out
+    assert "1. Keep moving." in out and "2. Sleep well." in out
+    assert "Get help at once if new numbness appears." in out
+    assert "This is not a diagnosis." in out
+    assert "\x1b[" not in out
+    assert not (workdir / "triage-progress.yaml").exists()
+
+
+def test_help_shows_the_help_text_and_reasons(runner, rules, workdir) -> None:
+    result = ask(runner, rules, ["?", "help", *DOMS, ""])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("The area a bicycle saddle touches.") == 2
+    assert "Why we ask: It can mean nerve compression." in result.output
+
+
+def test_why_shows_the_rule_pursued_and_what_is_known(runner, rules, workdir) -> None:
+    result = ask(runner, rules, ["n", "skip", "2", "why", "2", "n", "y", ""])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "This answer decides the rule `soreness`: Soreness pattern." in out
+    assert "days_since_onset <= 7" in out
+    assert "Known so far: saddle_numbness = no, pain_location = lower_back_both_sides." in out
+    assert "You did not know: fever_or_unwell." in out
+    assert "Source: src-soreness" in out
+
+
+def test_back_undoes_the_last_answer(runner, rules, workdir) -> None:
+    lines = ["back", "y", "back", "n", "n", "back", "y", "n", "y", "how", ""]
+    result = ask(runner, rules, lines)
+    out = result.output
+    assert result.exit_code == 0, out
+    assert "This is the first question; nothing to go back to." in out
+    assert out.count("Any saddle numbness?") == 3  # asked, back, asked again
+    # Saddle no, fever yes (after going back from "no"), no jump, core work: a doctor soon.
+    assert URGENCY_WORDS["doctor_soon"] in out
+    assert "Fever [fever]" in out and "source: src-fever" in out
+
+
+def test_back_on_the_result_screen_returns_to_the_last_question(runner, rules, workdir) -> None:
+    result = ask(runner, rules, [*DOMS, "back", "n", ""])
+    out = result.output
+    assert result.exit_code == 0, out
+    assert out.count("Do you train your core?") == 2
+    assert CATEGORY_TITLES["core_work"] in out.split("Do you train your core?")[-1]
+
+
+def test_invalid_answers_are_asked_again_with_what_is_allowed(runner, rules, workdir) -> None:
+    result = ask(runner, rules, ["maybe", "n", "n", "9", "lower", "2", "1.5", "-3", "2"])
+    out = result.output
+    assert "please answer yes or no (y or n)" in out
+    assert "please type a number from 1 to 3" in out
+    assert "could be lower_back_central or lower_back_both_sides" in out
+    assert "please type a whole number from 0 to 3650 days (no fractions)" in out
+    assert "please type a whole number from 0 to 3650 days;" in out
+    assert out.count("Where is the pain?") == 1, "a re-prompt does not repeat the question"
+    assert "Did the load jump?" in out
+
+
+def test_skip_records_dont_know_and_the_save_keeps_it(runner, rules, workdir) -> None:
+    result = ask(runner, rules, ["n", "skip", "3", "n", "y", ""], "--save", "mine.yaml")
+    assert result.exit_code == 0, result.output
+    text = (workdir / "mine.yaml").read_text()
+    assert "# asked: saddle_numbness fever_or_unwell pain_location recent_load_jump" in text
+    case = read_case("mine.yaml", _tiny(workdir))
+    assert "fever_or_unwell" not in case.answers
+    assert list(case.answers) == [
+        "saddle_numbness",
+        "pain_location",
+        "recent_load_jump",
+        "trains_core",
+    ]
+
+
+def test_a_saved_interview_passes_triage_run(runner, rules, workdir) -> None:
+    result = ask(runner, rules, [*DOMS, ""], "--save", "doms.yaml")
+    assert result.exit_code == 0, result.output
+    assert "Saved to doms.yaml; check it with: triage run doms.yaml" in result.output
+    checked = runner.invoke(main, ["run", "doms.yaml", "--rules", rules, "--format", "json"])
+    assert checked.exit_code == 0, checked.output
+    [outcome] = json.loads(checked.output)["results"]
+    assert outcome["status"] == "pass"
+    assert outcome["urgency"] == "self_care"
+    assert [r["id"] for r in outcome["recommendations"]] == ["reassure"]
+
+
+def test_quit_saves_and_names_the_file(runner, rules, workdir) -> None:
+    result = ask(runner, rules, ["n", "quit"])
+    assert result.exit_code == 0, result.output
+    assert "saved in triage-progress.yaml" in result.stderr
+    assert "triage ask --resume triage-progress.yaml" in result.stderr
+    case = read_case("triage-progress.yaml", _tiny(workdir))
+    assert case.answers == {"saddle_numbness": False}
+    assert case.expect is None
+
+
+def test_end_of_input_saves_progress_and_resume_goes_on(runner, rules, workdir) -> None:
+    first = ask(runner, rules, ["n", "skip", "2"])
+    assert first.exit_code == 1
+    assert "Input ended: your 3 answer(s) so far are saved in triage-progress.yaml" in first.stderr
+    checked = runner.invoke(main, ["run", "triage-progress.yaml", "--rules", rules])
+    assert checked.exit_code == 0, checked.output
+    second = ask(runner, rules, ["2", "n", "y", ""], "--resume", "triage-progress.yaml")
+    assert second.exit_code == 0, second.output
+    out = second.output
+    assert "Continuing an earlier interview: 3 question(s) already asked." in out
+    assert "Any saddle numbness?" not in out and "Any fever?" not in out
+    assert "Where is the pain?" not in out
+    assert "Question 4" in out and "How many days ago did it start?" in out
+    # The fever was skipped, so nothing flags the soreness: reassurance stands.
+    assert CATEGORY_TITLES["normal_soreness_reassurance"] in out
+
+
+def test_end_of_input_before_any_answer_saves_nothing(runner, rules, workdir) -> None:
+    result = ask(runner, rules, [])
+    assert result.exit_code == 1
+    assert "nothing was answered, so nothing was saved" in result.stderr
+    assert not (workdir / "triage-progress.yaml").exists()
+
+
+def test_progress_goes_to_the_save_file_when_given(runner, rules, workdir) -> None:
+    result = ask(runner, rules, ["y"], "--save", "mine.yaml")
+    assert result.exit_code == 1
+    assert "saved in mine.yaml" in result.stderr
+    assert "--resume mine.yaml --rules" in result.stderr
+    assert read_case("mine.yaml", _tiny(workdir)).answers == {"saddle_numbness": True}
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("answers:\n  sadle_numbness: true\n", ":2:3", "did you mean `saddle_numbness`"),
+        ("# asked: fever_or_unwel\nanswers: {}\n", ":1:10", "did you mean `fever_or_unwell`"),
+        ("answers: [\n", ":", "YAML"),
+    ],
+)
+def test_a_bad_resume_file_is_located(runner, rules, workdir, text, where, message) -> None:
+    (workdir / "bad.yaml").write_text(text)
+    result = ask(runner, rules, [], "--resume", "bad.yaml")
+    assert result.exit_code == 2
+    assert f"bad.yaml{where}" in result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_missing_resume_file_is_an_input_error(runner, rules, workdir) -> None:
+    result = ask(runner, rules, [], "--resume", "nowhere.yaml")
+    assert result.exit_code == 2
+    assert "nowhere.yaml: cannot read case file" in result.stderr
+
+
+def test_answers_and_resume_do_not_mix(runner, rules, workdir) -> None:
+    (workdir / "a.yaml").write_text("answers: {}\n")
+    result = ask(runner, rules, [], "--answers", "a.yaml", "--resume", "a.yaml")
+    assert result.exit_code == 2
+
+
+def test_save_into_a_missing_folder_fails_before_asking(runner, rules, workdir) -> None:
+    result = ask(runner, rules, DOMS, "--save", "no/such/dir.yaml")
+    assert result.exit_code == 2
+    assert "Question 1" not in result.output
+
+
+def test_json_goes_to_stdout_and_the_questions_to_stderr(runner, rules, workdir) -> None:
+    result = ask(runner, rules, DOMS, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["case"] == "<interview>"
+    assert data["status"] == "unchecked"
+    assert data["asked"] == [
+        "saddle_numbness",
+        "fever_or_unwell",
+        "pain_location",
+        "days_since_onset",
+        "recent_load_jump",
+        "trains_core",
+    ]
+    assert "Any saddle numbness?" in result.stderr
+
+
+def test_replay_prints_the_result_with_asked_in_order(runner, rules, workdir) -> None:
+    (workdir / "case.yaml").write_text(
+        "answers:\n  fever_or_unwell: true\n  recent_load_jump: true\n  age: 40\n"
+        "  trains_core: true\n"
+        "expect:\n  urgency: doctor_soon\n  includes: [see_gp, reduce_load]\n"
+    )
+    result = ask(runner, rules, [], "--answers", "case.yaml", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["asked"] == [
+        "saddle_numbness",
+        "fever_or_unwell",
+        "recent_load_jump",
+        "load_jump_percent",
+        "trains_core",
+    ]
+    assert data["status"] == "pass"
+    assert data["urgency"] == "doctor_soon"
+    assert [r["id"] for r in data["recommendations"]] == ["see_gp", "reduce_load"]
+    assert set(data) >= {"case", "urgency", "recommendations", "fired", "asked", "status"}
+
+
+def test_replay_reports_a_missed_expectation(runner, rules, workdir) -> None:
+    (workdir / "case.yaml").write_text("answers: {}\nexpect: {urgency: emergency}\n")
+    result = ask(runner, rules, [], "--answers", "case.yaml")
+    assert result.exit_code == 1
+    assert "Asked 5 of 8 questions:" in result.output
+    assert "2. fever_or_unwell = don't know" in result.output
+    assert "case.yaml: fail" in result.output
+
+
+@pytest.mark.parametrize("path", CASE_FILES[:5], ids=lambda p: p.stem)
+def test_replay_json_matches_triage_run(runner, kb, path) -> None:
+    replayed = runner.invoke(main, ["ask", "--answers", str(path), "--format", "json"])
+    batch = runner.invoke(main, ["run", str(path), "--format", "json"])
+    assert replayed.exit_code == batch.exit_code == 0, replayed.output
+    mine, [theirs] = json.loads(replayed.stdout), json.loads(batch.stdout)["results"]
+    assert mine["case"] == theirs["case"] == str(path)
+    assert mine["urgency"] == theirs["urgency"]
+    assert mine["recommendations"] == theirs["recommendations"]
+    assert mine["status"] == theirs["status"] == "pass"
+    assert mine["asked"] == list(replay(kb, read_case(str(path), kb).answers).asked)
+
+
+@pytest.mark.parametrize("path", CASE_FILES[:3], ids=lambda p: p.stem)
+def test_typing_a_cases_answers_saves_a_case_that_passes(runner, kb, path, workdir) -> None:
+    answers = read_case(str(path), kb).answers
+    lines = [
+        _typed(answers[fact]) if fact in answers else "skip" for fact in replay(kb, answers).asked
+    ]
+    result = runner.invoke(main, ["ask", "--save", "typed.yaml"], input="\n".join(lines) + "\n\n")
+    assert result.exit_code == 0, result.output
+    checked = runner.invoke(main, ["run", "typed.yaml"])
+    assert checked.exit_code == 0, checked.output
+    batch = runner.invoke(main, ["run", str(path), "--format", "json"])
+    again = runner.invoke(main, ["run", "typed.yaml", "--format", "json"])
+    [theirs], [mine] = json.loads(batch.stdout)["results"], json.loads(again.stdout)["results"]
+    assert (mine["urgency"], mine["recommendations"]) == (
+        theirs["urgency"],
+        theirs["recommendations"],
+    )
+
+
+# --- colour ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flag", "env", "tty", "expected"),
+    [
+        (False, {}, True, True),
+        (True, {}, True, False),
+        (False, {"NO_COLOR": "1"}, True, False),
+        (False, {"NO_COLOR": ""}, True, True),
+        (False, {}, False, False),
+    ],
+)
+def test_colour_only_on_a_terminal_and_never_when_refused(flag, env, tty, expected) -> None:
+    assert wants_color(flag, env, tty) is expected
+
+
+def test_coloured_and_plain_results_say_the_same(runner, rules, workdir) -> None:
+    from triage.loader import load_knowledge
+
+    kb = load_knowledge(rules)
+    result = replay(kb, {"saddle_numbness": True}).result()
+    plain = Screen(False).result(result, 1, len(kb.questions))
+    coloured = Screen(True).result(result, 1, len(kb.questions))
+    assert "\x1b[" not in plain and "\x1b[31m" in coloured  # emergency in red
+    assert URGENCY_WORDS["emergency"] in plain
+
+
+def test_no_color_flag_is_accepted(runner, rules, workdir, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    result = ask(runner, rules, [*DOMS, ""], "--no-color")
+    assert result.exit_code == 0
+    assert "\x1b[" not in result.output
+
+
+def _typed(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _tiny(workdir: Path):
+    from triage.loader import load_knowledge
+
+    return load_knowledge(workdir.parent / "rules")

@@ -1,0 +1,130 @@
+"""`triage ask` in a real pseudo-terminal, typed as a person would, Ctrl-C included."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from triage.cases import read_case
+from triage.interview import Interview
+from triage.loader import load_knowledge
+
+from .test_interview import write_tiny_rules
+
+pexpect = pytest.importorskip("pexpect")
+
+SGR = re.compile(r"\x1b\[[0-9;]*m")  # colour and bold; not the terminal's own mode switches
+
+
+def spawn(args: list[str], cwd: Path, color: bool):
+    env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+    env["TERM"] = "xterm"
+    if not color:
+        env["NO_COLOR"] = "1"
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "triage", "ask", *args],
+        cwd=str(cwd),
+        env=env,
+        encoding="utf-8",
+        timeout=15,
+        dimensions=(40, 120),
+    )
+    child.logfile_read = _Transcript()
+    return child
+
+
+class _Transcript:
+    """Everything the terminal showed, for checks on colour and for failure messages."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+
+    def flush(self) -> None:
+        pass
+
+    def __str__(self) -> str:
+        return "".join(self.parts)
+
+
+def test_typed_interview_interrupted_and_resumed(tmp_path: Path) -> None:
+    rules = write_tiny_rules(tmp_path / "rules")
+    child = spawn(["--rules", str(rules)], tmp_path, color=False)
+    child.expect_exact("Any saddle numbness?")
+    child.expect_exact("yes/no > ")
+    child.sendline("perhaps")
+    child.expect_exact("please answer yes or no (y or n)")
+    child.expect_exact("yes/no > ")
+    child.sendline("n")
+    child.expect_exact("Any fever?")
+    child.expect_exact("yes/no > ")
+    child.sendline("why")
+    child.expect_exact("This answer decides the rule `fever`")
+    child.expect_exact("Known so far: saddle_numbness = no.")
+    child.expect_exact("yes/no > ")
+    child.sendline("back")
+    child.expect_exact("Any saddle numbness?")
+    child.expect_exact("yes/no > ")
+    child.sendline("no")
+    child.expect_exact("Any fever?")
+    child.expect_exact("yes/no > ")
+    child.sendline("n")
+    child.expect_exact("Where is the pain?")
+    child.expect_exact("1-3 or a name > ")
+    child.sendintr()
+    child.expect_exact("saved in triage-progress.yaml")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    shown = str(child.logfile_read)
+    assert not SGR.search(shown), "NO_COLOR=1 must keep colour codes off"
+
+    progress = tmp_path / "triage-progress.yaml"
+    case = read_case(str(progress), load_knowledge(rules))
+    assert case.answers == {"saddle_numbness": False, "fever_or_unwell": False}
+
+    child = spawn(["--rules", str(rules), "--resume", str(progress)], tmp_path, color=False)
+    child.expect_exact("2 question(s) already asked")
+    child.expect_exact("Where is the pain?")
+    child.expect_exact("1-3 or a name > ")
+    child.sendline("2")
+    child.expect_exact("How many days ago did it start?")
+    child.sendline("3")
+    child.expect_exact("Did the load jump?")
+    child.sendline("n")
+    child.expect_exact("Do you train your core?")
+    child.sendline("y")
+    child.expect_exact("This looks like normal soreness")
+    child.expect_exact("press Enter to leave > ")
+    child.sendline("how")
+    child.expect_exact("source: src-soreness")
+    child.expect_exact("press Enter to leave > ")
+    child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "Any saddle numbness?" not in str(child.logfile_read)
+
+
+@pytest.mark.parametrize("color", [True, False])
+def test_the_shipped_questionnaire_opens_with_a_warning_sign(tmp_path: Path, color) -> None:
+    kb = load_knowledge()
+    first = Interview(kb).next_question()
+    assert first is not None and first.group == "red_flag"
+    child = spawn([] if color else ["--no-color"], tmp_path, color=True)
+    child.expect_exact(first.prompt.split()[0] + " " + first.prompt.split()[1])
+    child.expect_exact("> ")
+    child.sendintr()
+    child.expect_exact("nothing was answered, so nothing was saved")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert bool(SGR.search(str(child.logfile_read))) is color
+    assert not (tmp_path / "triage-progress.yaml").exists()
