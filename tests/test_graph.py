@@ -172,20 +172,20 @@ def test_unknown_rule_id_exits_2_with_a_suggestion(runner, base: Path) -> None:
 
 def test_awkward_titles_and_ids_stay_valid_in_both_syntaxes(runner, tmp_path: Path) -> None:
     rules = RULES_YAML.replace(
-        "title: Soreness pattern", 'title: "Say \\"stop\\" <now> #1 & end \\\\ here"'
+        "title: Soreness pattern", 'title: "Say \\"stop\\" <now> #1 & end | `x` \\\\ here"'
     ).replace("id: core\n", "id: end\n")
     base = write_base(tmp_path / "rules", rules)
     mermaid = graph(runner, "--rules", str(base)).output
     nodes, edges, _ = mermaid_parts(mermaid)
     assert nodes["r_soreness"] == (
-        '["soreness<br/>Say #quot;stop#quot; #lt;now#gt; #35;1 & end \\ here"]'
+        '["soreness<br/>Say #quot;stop#quot; #lt;now#gt; #35;1 & end #124; #96;x#96; \\ here"]'
     )
     assert "r_end" in nodes
     assert {end for edge in edges for end in edge} <= set(nodes)
 
     dot = graph(runner, "--rules", str(base), "--format", "dot").output
     declared, dot_edges = dot_parts(dot)
-    assert 'r_soreness [label="soreness\\nSay \\"stop\\" <now> #1 & end \\\\ here"];' in dot
+    assert 'r_soreness [label="soreness\\nSay \\"stop\\" <now> #1 & end | `x` \\\\ here"];' in dot
     assert {end for edge in dot_edges for end in edge} <= declared
     if shutil.which("dot"):
         checked = subprocess.run(

@@ -232,7 +232,8 @@ _MERMAID_CLASSES = {
 
 def _mermaid_text(text: str) -> str:
     """Mermaid entity codes for the characters that would end or confuse a quoted label."""
-    for char, code in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
+    codes = (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("|", "#124;"))
+    for char, code in (*codes, ("`", "#96;")):
         text = text.replace(char, code)
     return text.replace("\n", "<br/>")
 
