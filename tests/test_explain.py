@@ -373,3 +373,21 @@ def test_shipped_open_red_flag_question_is_decisive(runner, tmp_path: Path) -> N
 
     text = runner.invoke(main, ["explain", str(case)]).output
     assert "saddle_numbness = yes: would raise the urgency to emergency" in text
+
+
+def test_the_case_expectation_is_judged_but_does_not_change_the_exit_code(
+    runner, base: Path, tmp_path: Path
+) -> None:
+    case = tmp_path / "expects.yaml"
+    case.write_text(
+        "answers:\n  trains_core: false\nexpect:\n  urgency: emergency\n  includes: [plank]\n",
+        encoding="utf-8",
+    )
+    data = explain_json(runner, base, case)
+    assert data["status"] == "fail"
+    assert data["failures"] == ["urgency: expected emergency, got self_care"]
+    text = runner.invoke(main, ["explain", str(case), "--rules", str(base)])
+    assert text.exit_code == 0
+    assert "Expectation: fail\n  urgency: expected emergency, got self_care" in text.output
+    plain = write_case(tmp_path / "plain.yaml", {"trains_core": False})
+    assert explain_json(runner, base, plain)["status"] == "unchecked"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .answer_space import UNKNOWN, answer_space
-from .batch import Evaluator
+from .batch import Evaluator, judge
 from .cases import Case
 from .conditions import render
 from .knowledge import KnowledgeBase, Question, Recommendation, Rule
@@ -263,6 +263,10 @@ def explanation_dict(expl: Explanation) -> dict[str, Any]:
     if expl.case.title:
         data["title"] = expl.case.title
     data.update(result_dict(result))
+    verdict = judge(expl.case, result)
+    data["status"] = verdict.status
+    if verdict.failures:
+        data["failures"] = list(verdict.failures)
     data["trace"] = [
         {
             "rule": step.rule.id,
@@ -339,6 +343,10 @@ def explanation_text(expl: Explanation) -> str:
     result = expl.result
     lines = [f"Case: {expl.case.name}" + (f"  ({expl.case.title})" if expl.case.title else "")]
     lines.append(f"Urgency: {result.urgency}: {URGENCY_WORDS[result.urgency]}")
+    verdict = judge(expl.case, result)
+    if verdict.status != "unchecked":
+        lines.append(f"Expectation: {verdict.status}")
+        lines += [f"  {failure}" for failure in verdict.failures]
     lines += ["", "Fired rules, in order:"]
     if not expl.steps:
         lines.append("  none: no rule applies, so the default urgency stands")
