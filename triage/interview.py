@@ -359,13 +359,13 @@ def _parse_number(question: Question, low: str) -> Any:
         for suffix in (question.unit, "%" if question.unit == "percent" else question.unit):
             if low.endswith(suffix):
                 low = low[: -len(suffix)].strip()
-    domain = question.domain_text() + (f" {question.unit}" if question.unit else "")
+    domain = question.domain_text() + (f" ({question.unit})" if question.unit else "")
     if not _NUMBER.match(low):
         raise ReplyError(f"please type {domain}")
     value: Any = float(low)
     if question.type == "integer":
         if not value.is_integer():
-            raise ReplyError(f"please type {domain} (no fractions)")
+            raise ReplyError(f"{low} is not a whole number; please type {domain}")
         value = int(value)
     elif value.is_integer() and "." not in low:
         value = int(value)

@@ -103,6 +103,12 @@ class Screen:
             lines.append(wrap("You did not know: " + ", ".join(why.unknown) + ".", "  ", "    "))
         return "\n".join(lines)
 
+    def after_result(self) -> str:
+        return self.note(
+            "Type how to see the rules behind this result, back to change your last answer, "
+            "or press Enter to leave."
+        )
+
     def note(self, text: str) -> str:
         return self.style(wrap(text, "  ", "  "), dim=True)
 
@@ -147,9 +153,14 @@ class Screen:
         for number, firing in enumerate(result.trace, start=1):
             rule = firing.rule
             lines.append(wrap(f"{number}. {rule.title} [{rule.id}]", "  ", "     "))
-            if firing.matched:
-                read = ", ".join(f"{fact} = {show(value)}" for fact, value in firing.matched)
-                lines.append(wrap("because " + read, "     ", "       "))
+            reasons = [f"{fact} = {show(value)}" for fact, value in firing.matched]
+            reasons += [
+                f"finding {name}"
+                for name in dict.fromkeys(rule.when.findings())
+                if name in result.findings
+            ]
+            if reasons:
+                lines.append(wrap("because " + ", ".join(reasons), "     ", "       "))
             outcome = []
             if rule.urgency:
                 outcome.append(f"urgency {rule.urgency}")
@@ -179,7 +190,7 @@ def input_hint(question: Question) -> str:
     if question.type == "enum":
         return f"1-{len(question.values)} or a name"
     text = question.domain_text()
-    return f"{text} {question.unit}" if question.unit else text
+    return f"{text} ({question.unit})" if question.unit else text
 
 
 def conclusion(rule: Any, kb: KnowledgeBase) -> str:

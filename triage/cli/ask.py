@@ -262,11 +262,10 @@ class Session:
             self.echo(f"Against the expect block of {self.resume_path}: {status}")
         if self.save_path is not None:
             self.echo(f"Saved to {self.save_path}; check it with: triage run {self.save_path}")
-        hint = "Type how to see the rules behind this, back to change your last answer, "
-        hint += "or press Enter to leave > "
+        self.echo(self.screen.after_result())
         while True:
             try:
-                command = self.read(hint).strip().lower()
+                command = self.read("how, back or Enter > ").strip().lower()
             except (EOFError, KeyboardInterrupt):
                 self.echo("")
                 return code
