@@ -251,6 +251,18 @@ def test_replay_prints_the_result_with_asked_in_order(runner, rules, workdir) ->
     assert set(data) >= {"case", "urgency", "recommendations", "fired", "asked", "status"}
 
 
+def test_replay_reads_a_case_from_stdin(runner, rules, workdir) -> None:
+    case = "answers:\n  saddle_numbness: true\n  recent_load_jump: false\n"
+    result = runner.invoke(
+        main, ["ask", "--rules", rules, "--answers", "-", "--format", "json"], input=case
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["case"] == "<stdin>"
+    assert data["asked"] == ["saddle_numbness", "recent_load_jump"]
+    assert data["urgency"] == "emergency"
+
+
 def test_replay_reports_a_missed_expectation(runner, rules, workdir) -> None:
     (workdir / "case.yaml").write_text("answers: {}\nexpect: {urgency: emergency}\n")
     result = ask(runner, rules, [], "--answers", "case.yaml")

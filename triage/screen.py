@@ -200,8 +200,13 @@ def conclusion(rule: Any, kb: KnowledgeBase) -> str:
     if rule.recommend:
         titles = [kb.recommendations[rid].title for rid in rule.recommend]
         parts.append("it recommends: " + "; ".join(titles))
-    if rule.findings:
-        parts.append("it concludes " + ", ".join(rule.findings))
+    for name in rule.findings:
+        readers = [f"`{other.id}`" for other in kb.rules if name in set(other.when.findings())]
+        if len(readers) == 1:
+            name += f", which the rule {readers[0]} reads"
+        elif readers:
+            name += f", which the rules {', '.join(readers[:-1])} and {readers[-1]} read"
+        parts.append(f"it concludes {name}")
     return ", and ".join(parts) or "nothing else changes"
 
 

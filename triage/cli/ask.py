@@ -96,7 +96,7 @@ def _replay(
     from ..interview import replay
     from ..screen import Screen, wants_color
 
-    case = read_case(source, kb, click.get_binary_stream("stdin"))
+    case = read_case(source, kb, getattr(sys.stdin, "buffer", sys.stdin))
     interview = replay(kb, case.answers)
     result = interview.result()
     status = judge(case, result).status
@@ -203,7 +203,7 @@ class Session:
                         continue
                 self.ask(question)
         except _Quit:
-            return self.stop("Saved", 0)
+            return self.stop("Stopped", 0)
         except EOFError:
             return self.stop("Input ended", EXIT_EOF)
         except KeyboardInterrupt:
@@ -214,7 +214,11 @@ class Session:
         interview = self.interview
         self.echo(self.screen.question(question, len(interview.asked) + 1))
         while True:
-            text = self.read(self.screen.prompt(question))
+            try:
+                text = self.read(self.screen.prompt(question))
+            except UnicodeDecodeError:
+                self.echo(self.screen.invalid("that line is not UTF-8 text"))
+                continue
             command = text.strip().lower()
             if command in ("?", "help"):
                 self.echo(self.screen.help(question))
