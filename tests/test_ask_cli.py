@@ -272,8 +272,28 @@ def test_replay_reports_a_missed_expectation(runner, rules, workdir) -> None:
     assert "case.yaml: fail" in result.output
 
 
-@pytest.mark.parametrize("path", CASE_FILES[:5], ids=lambda p: p.stem)
-def test_replay_json_matches_triage_run(runner, kb, path) -> None:
+# A spread of the corpus, for the slower end-to-end checks (every case is replayed in
+# test_interview.py).
+SAMPLE = CASE_FILES[:: max(1, len(CASE_FILES) // 4)]
+
+
+@pytest.fixture
+def shipped(monkeypatch: pytest.MonkeyPatch, kb):
+    """The commands with the shipped base loaded once per session (loading has its own tests)."""
+    import triage.cli.ask
+    import triage.cli.run
+
+    def load(rules_dir):
+        assert rules_dir is None
+        return kb
+
+    monkeypatch.setattr(triage.cli.ask, "load_kb", load)
+    monkeypatch.setattr(triage.cli.run, "load_kb", load)
+    return kb
+
+
+@pytest.mark.parametrize("path", SAMPLE, ids=lambda p: p.stem)
+def test_replay_json_matches_triage_run(runner, shipped, path) -> None:
     replayed = runner.invoke(main, ["ask", "--answers", str(path), "--format", "json"])
     batch = runner.invoke(main, ["run", str(path), "--format", "json"])
     assert replayed.exit_code == batch.exit_code == 0, replayed.output
@@ -282,26 +302,25 @@ def test_replay_json_matches_triage_run(runner, kb, path) -> None:
     assert mine["urgency"] == theirs["urgency"]
     assert mine["recommendations"] == theirs["recommendations"]
     assert mine["status"] == theirs["status"] == "pass"
-    assert mine["asked"] == list(replay(kb, read_case(str(path), kb).answers).asked)
+    assert mine["asked"] == list(replay(shipped, read_case(str(path), shipped).answers).asked)
 
 
-@pytest.mark.parametrize("path", CASE_FILES[:3], ids=lambda p: p.stem)
-def test_typing_a_cases_answers_saves_a_case_that_passes(runner, kb, path, workdir) -> None:
-    answers = read_case(str(path), kb).answers
-    lines = [
-        _typed(answers[fact]) if fact in answers else "skip" for fact in replay(kb, answers).asked
-    ]
+@pytest.mark.parametrize("path", SAMPLE[:2], ids=lambda p: p.stem)
+def test_typing_a_cases_answers_saves_a_case_that_passes(
+    runner, shipped, engine, path, workdir
+) -> None:
+    answers = read_case(str(path), shipped).answers
+    asked = replay(shipped, answers).asked
+    lines = [_typed(answers[fact]) if fact in answers else "skip" for fact in asked]
     result = runner.invoke(main, ["ask", "--save", "typed.yaml"], input="\n".join(lines) + "\n\n")
     assert result.exit_code == 0, result.output
-    checked = runner.invoke(main, ["run", "typed.yaml"])
+    checked = runner.invoke(main, ["run", "typed.yaml", "--format", "json"])
     assert checked.exit_code == 0, checked.output
-    batch = runner.invoke(main, ["run", str(path), "--format", "json"])
-    again = runner.invoke(main, ["run", "typed.yaml", "--format", "json"])
-    [theirs], [mine] = json.loads(batch.stdout)["results"], json.loads(again.stdout)["results"]
-    assert (mine["urgency"], mine["recommendations"]) == (
-        theirs["urgency"],
-        theirs["recommendations"],
-    )
+    [mine] = json.loads(checked.stdout)["results"]
+    batch = engine.evaluate(answers)
+    assert mine["status"] == "pass"
+    assert mine["urgency"] == batch.urgency
+    assert [r["id"] for r in mine["recommendations"]] == [r.id for r in batch.recommendations]
 
 
 # --- colour ---------------------------------------------------------------------------------

@@ -184,7 +184,7 @@ def answer_sets(draw) -> dict:
     return {fact: value for fact, value in drawn.items() if value is not UNKNOWN}
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(answers=answer_sets())
 def test_replay_equals_batch_for_generated_answers(answers) -> None:
     kb, engine, reference, _ = _shipped()
@@ -198,7 +198,7 @@ def test_replay_equals_batch_for_generated_answers(answers) -> None:
     assert (replayed.urgency, ids(replayed)) == (batch.urgency, ids(batch))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(answers=answer_sets())
 def test_every_question_is_new_and_could_still_matter(answers) -> None:
     kb, _, reference, _ = _shipped()
