@@ -6,8 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from triage.answer_space import UNKNOWN, representatives
 from triage.cli import main
+from triage.conditions import FactTest
+from triage.errors import Location
+from triage.explain import describe_values, value_spans
+from triage.knowledge import Question
 
 from .conftest import RULES
 
@@ -196,15 +203,15 @@ def test_near_misses_name_the_answer_or_finding_that_would_make_a_rule_fire(
     # `screen` needs two answers, so it is not one condition short.
     assert set(misses) == {"saddle", "fever", "slow-recovery", "refer"}
     assert misses["saddle"]["answers"] == [
-        {"fact": "saddle_numbness", "now": False, "values": [True]}
+        {"fact": "saddle_numbness", "now": False, "values": [True], "text": "= yes"}
     ]
     assert misses["saddle"]["would_conclude"]["urgency"] == "emergency"
     assert misses["fever"]["answers"] == [
-        {"fact": "fever_or_unwell", "now": None, "values": [True]}
+        {"fact": "fever_or_unwell", "now": None, "values": [True], "text": "= yes"}
     ]
     # Days 5 to 7 and 8 onwards are the two classes of answer the rules tell apart above 4.
     assert misses["slow-recovery"]["answers"] == [
-        {"fact": "days_since_onset", "now": 2, "values": [5, 8]}
+        {"fact": "days_since_onset", "now": 2, "values": [5, 8], "text": ">= 5"}
     ]
     assert misses["refer"]["answers"] == []
     assert misses["refer"]["findings"] == [
@@ -213,7 +220,7 @@ def test_near_misses_name_the_answer_or_finding_that_would_make_a_rule_fire(
 
     text = runner.invoke(main, ["explain", str(case), "--rules", str(base)]).output
     assert "fires if saddle_numbness = yes (now no)" in text
-    assert "fires if days_since_onset = 5 or 8 (now 2)" in text
+    assert "fires if days_since_onset >= 5 (now 2)" in text
     assert "fires if finding elevated were concluded (concluded by screen)" in text
 
 
@@ -228,9 +235,12 @@ def test_a_finding_that_blocks_a_rule_is_a_near_miss(runner, base: Path, tmp_pat
         {"finding": "flagged", "needed": False, "concluded_by": ["fever"]}
     ]
     # Dropping the fever answer is a single change that lets the reassurance through.
-    assert {"fact": "fever_or_unwell", "now": True, "values": [False, None]} in misses[
-        "reassure-doms"
-    ]["answers"]
+    assert {
+        "fact": "fever_or_unwell",
+        "now": True,
+        "values": [False, None],
+        "text": "= no or unknown",
+    } in misses["reassure-doms"]["answers"]
 
 
 def test_unknown_answers_are_listed_only_when_they_could_change_the_result(
@@ -254,6 +264,7 @@ def test_unknown_answers_are_listed_only_when_they_could_change_the_result(
             "effects": [
                 {
                     "values": [True],
+                    "text": "= yes",
                     "urgency": "doctor_soon",
                     "adds": ["see_gp"],
                     "drops": ["reassure"],
@@ -361,7 +372,8 @@ def test_shipped_open_red_flag_question_is_decisive(runner, tmp_path: Path) -> N
     misses = [
         m
         for m in data["near_misses"]
-        if {"fact": "saddle_numbness", "now": None, "values": [True]} in m["answers"]
+        if {"fact": "saddle_numbness", "now": None, "values": [True], "text": "= yes"}
+        in m["answers"]
     ]
     assert any(m["would_conclude"]["urgency"] == "emergency" for m in misses)
     answered = {"bladder_or_bowel_change", "both_legs_affected"} | {
@@ -391,3 +403,61 @@ def test_the_case_expectation_is_judged_but_does_not_change_the_exit_code(
     assert "Expectation: fail\n  urgency: expected emergency, got self_care" in text.output
     plain = write_case(tmp_path / "plain.yaml", {"trains_core": False})
     assert explain_json(runner, base, plain)["status"] == "unchecked"
+
+
+def _question(kind: str, low: float | None, high: float | None) -> Question:
+    return Question("x", "p", kind, "pain", "h", "w", Location("q.yaml"), min=low, max=high)
+
+
+@pytest.mark.parametrize(
+    ("kind", "low", "high", "tests", "values", "text"),
+    [
+        ("integer", 0, 3650, [("lte", 7), ("gte", 5)], [0], "<= 4"),
+        ("integer", 0, 3650, [("lte", 7), ("gte", 5)], [5], "5 to 7"),
+        ("integer", 0, 3650, [("lte", 7), ("gte", 5)], [0, 8], "<= 4 or >= 8"),
+        ("integer", 0, 3650, [("lte", 7), ("gte", 5)], [0, 5, 8], "any value"),
+        ("integer", 0, 3650, [("lte", 7)], [8, UNKNOWN], ">= 8 or unknown"),
+        ("integer", 0, 10, [("is", 10)], [0], "<= 9"),
+        ("integer", None, None, [("gte", 65)], [65], ">= 65"),
+        ("number", 0, 500, [("gt", 10)], [10.5], "> 10"),
+        ("number", 0, 500, [("gt", 10)], [0], "<= 10"),
+        ("number", 1, 10, [("gte", 9.5), ("lt", 3)], [3], ">= 3 and < 9.5"),
+        ("number", 1, 10, [("gte", 9.5)], [UNKNOWN], "is unknown"),
+    ],
+)
+def test_numeric_answers_are_described_as_the_ranges_they_stand_for(
+    kind, low, high, tests, values, text
+) -> None:
+    question = _question(kind, low, high)
+    facts = [FactTest("x", op, ref) for op, ref in tests]
+    assert describe_values(question, facts, values) == text
+
+
+OPS = st.sampled_from(["lt", "lte", "gt", "gte", "is"])
+
+
+@pytest.mark.parametrize("kind", ["integer", "number"])
+@settings(max_examples=100, deadline=None)
+@given(
+    tests=st.lists(st.tuples(OPS, st.integers(0, 30)), min_size=1, max_size=4),
+    pick=st.data(),
+)
+def test_described_ranges_hold_exactly_the_answers_that_behave_alike(kind, tests, pick) -> None:
+    question = _question(kind, 0, 30)
+    facts = [FactTest("x", op, ref) for op, ref in tests]
+    reps = [v for v in representatives(question, facts) if v is not UNKNOWN]
+    chosen = pick.draw(st.lists(st.sampled_from(reps), min_size=1, unique=True))
+
+    def signature(v: float) -> tuple[bool, ...]:
+        return tuple(t.holds(v) for t in facts)
+
+    wanted = {signature(v) for v in chosen}
+    spans = value_spans(question, facts, chosen)
+    grid = range(31) if kind == "integer" else [k / 4 for k in range(121)]
+    for v in grid:
+        inside = any(
+            (a is None or v > a or (a_closed and v == a))
+            and (b is None or v < b or (b_closed and v == b))
+            for a, a_closed, b, b_closed in spans
+        )
+        assert inside == (signature(v) in wanted), (v, spans)

@@ -10,14 +10,15 @@ the rules can tell apart, so nothing is sampled.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .answer_space import UNKNOWN, answer_space
+from .answer_space import UNKNOWN, all_fact_tests, answer_space
 from .batch import Evaluator, judge
 from .cases import Case
-from .conditions import render
+from .conditions import FactTest, render
 from .knowledge import KnowledgeBase, Question, Recommendation, Rule
 from .partial import partial_outcome
 from .reference import ReferenceEvaluator
@@ -52,6 +53,7 @@ class AnswerChange:
     fact: str
     now: Any  # the case's answer, or UNKNOWN
     values: tuple[Any, ...]
+    text: str  # the values as the answer ranges they stand for
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class Effect:
     """What giving an open question some values would do to the result."""
 
     values: tuple[Any, ...]
+    text: str  # the values as the answer ranges they stand for
     urgency: str
     adds: tuple[str, ...]
     drops: tuple[str, ...]
@@ -106,13 +109,14 @@ def explain(kb: KnowledgeBase, case: Case, evaluator: Evaluator | None = None) -
     reference = ReferenceEvaluator(kb)
     result = (evaluator or reference).evaluate(case.answers)
     space = answer_space(kb)
+    tests = all_fact_tests(kb)
     variants = _single_changes(kb, case.answers, space, reference)
     return Explanation(
         case=case,
         result=result,
         steps=_steps(result),
-        near_misses=_near_misses(kb, case.answers, result, variants),
-        open_questions=_open_questions(kb, case.answers, result, variants),
+        near_misses=_near_misses(kb, case.answers, result, variants, tests),
+        open_questions=_open_questions(kb, case.answers, result, variants, tests),
     )
 
 
@@ -176,7 +180,11 @@ def _single_changes(
 
 
 def _near_misses(
-    kb: KnowledgeBase, answers: Mapping[str, Any], result: Result, variants: Variants
+    kb: KnowledgeBase,
+    answers: Mapping[str, Any],
+    result: Result,
+    variants: Variants,
+    tests: Mapping[str, list[FactTest]],
 ) -> tuple[NearMiss, ...]:
     fired = set(result.fired)
     found = set(result.findings)
@@ -192,7 +200,8 @@ def _near_misses(
         for fact, tried in variants.items():
             values = tuple(value for value, other in tried if rule.id in other.fired)
             if values:
-                changes.append(AnswerChange(fact, answers.get(fact, UNKNOWN), values))
+                text = describe_values(kb.questions[fact], tests.get(fact, []), values)
+                changes.append(AnswerChange(fact, answers.get(fact, UNKNOWN), values, text))
         test = rule.when.compile()
         finding_changes = []
         for name in dict.fromkeys(rule.when.findings()):
@@ -208,7 +217,11 @@ def _near_misses(
 
 
 def _open_questions(
-    kb: KnowledgeBase, answers: Mapping[str, Any], result: Result, variants: Variants
+    kb: KnowledgeBase,
+    answers: Mapping[str, Any],
+    result: Result,
+    variants: Variants,
+    tests: Mapping[str, list[FactTest]],
 ) -> tuple[OpenQuestion, ...]:
     before = {rec.id for rec in result.recommendations}
     order = {rec_id: i for i, rec_id in enumerate(kb.recommendations)}
@@ -230,7 +243,13 @@ def _open_questions(
             )
             grouped.setdefault(key, []).append(value)
         effects = tuple(
-            Effect(tuple(values), urgency, adds, drops)
+            Effect(
+                tuple(values),
+                describe_values(question, tests.get(fact, []), values),
+                urgency,
+                adds,
+                drops,
+            )
             for (urgency, adds, drops), values in grouped.items()
         )
         if effects:
@@ -239,6 +258,112 @@ def _open_questions(
 
 
 # -- presentation ----------------------------------------------------------------------
+
+
+Interval = tuple[float | None, bool, float | None, bool]  # low, low closed, high, high closed
+
+
+def describe_values(question: Question, tests: Sequence[FactTest], values: Sequence[Any]) -> str:
+    """Representative answers as the ranges they stand for: `>= 8` rather than `8 or 14`.
+
+    A representative stands for every answer that passes the same tests; for a number those
+    answers form ranges between the thresholds the rules compare it with, so the ranges can
+    be given exactly.
+    """
+    known = [v for v in values if v is not UNKNOWN]
+    parts = []
+    if known and question.type in ("integer", "number"):
+        parts.extend(_range_text(question, span) for span in value_spans(question, tests, known))
+    elif known:
+        parts.append("= " + " or ".join(show_value(v) for v in known))
+    if len(known) < len(values):
+        parts.append("unknown" if parts else "is unknown")
+    return " or ".join(parts)
+
+
+def _signature(tests: Sequence[FactTest], value: Any) -> tuple[bool, ...]:
+    return tuple(t.holds(value) for t in tests if t.op not in ("unknown", "known"))
+
+
+def value_spans(
+    question: Question, tests: Sequence[FactTest], values: Sequence[Any]
+) -> list[Interval]:
+    """The answer ranges that behave like one of `values`, merged, lowest first."""
+    refs = {
+        ref
+        for t in tests
+        if t.op not in ("unknown", "known")
+        for ref in (t.value if t.op == "in" else (t.value,))
+        if isinstance(ref, int | float) and not isinstance(ref, bool)
+    }
+    low, high = question.min, question.max
+    bounds = sorted(
+        {r for r in refs if (low is None or r >= low) and (high is None or r <= high)}
+        | ({low} if low is not None else set())
+        | ({high} if high is not None else set())
+    )
+    integer = question.type == "integer"
+    # Atoms, in order: open gaps between bounds and the bounds themselves. Every answer inside
+    # one atom passes the same tests.
+    atoms: list[tuple[Interval, Any]] = []
+    edges: list[float | None] = [None, *bounds] if low is None else list(bounds)
+    if high is None:
+        edges.append(None)
+    for i, edge in enumerate(edges):
+        if edge is not None:
+            atoms.append(((edge, True, edge, True), edge))
+        if i + 1 < len(edges):
+            a, b = edge, edges[i + 1]
+            if a is None and b is None:
+                sample: Any = 0
+            elif a is None:
+                sample = b - 1
+            elif b is None:
+                sample = math.floor(a) + 1 if integer else a + 1
+            elif integer:
+                sample = math.floor(a) + 1
+                if sample >= b:
+                    continue  # no whole number strictly between a and b
+            else:
+                sample = (a + b) / 2
+            atoms.append(((a, False, b, False), sample))
+    wanted = {_signature(tests, v) for v in values}
+    spans: list[Interval] = []
+    joined = False
+    for (a, a_closed, b, b_closed), sample in atoms:
+        if _signature(tests, sample) not in wanted:
+            joined = False
+            continue
+        if joined:
+            spans[-1] = (spans[-1][0], spans[-1][1], b, b_closed)
+        else:
+            spans.append((a, a_closed, b, b_closed))
+        joined = True
+    return spans
+
+
+def _range_text(question: Question, span: Interval) -> str:
+    a, a_closed, b, b_closed = span
+    if question.type == "integer":  # whole numbers: closed bounds read best
+        if a is not None and not a_closed:
+            a, a_closed = math.floor(a) + 1, True
+        if b is not None and not b_closed:
+            b, b_closed = math.ceil(b) - 1, True
+    at_floor = a is None or (question.min is not None and a <= question.min and a_closed)
+    at_ceiling = b is None or (question.max is not None and b >= question.max and b_closed)
+    if a is not None and a == b:
+        return f"= {show_value(a)}"
+    if at_floor and at_ceiling:
+        return "any value"
+    lower = f"{'>=' if a_closed else '>'} {show_value(a)}"
+    upper = f"{'<=' if b_closed else '<'} {show_value(b)}"
+    if at_floor:
+        return upper
+    if at_ceiling:
+        return lower
+    if question.type == "integer":
+        return f"{show_value(a)} to {show_value(b)}"
+    return f"{lower} and {upper}"
 
 
 def show_value(value: Any) -> str:
@@ -304,6 +429,7 @@ def explanation_dict(expl: Explanation) -> dict[str, Any]:
                     "fact": change.fact,
                     "now": _json_value(change.now),
                     "values": [_json_value(v) for v in change.values],
+                    "text": change.text,
                 }
                 for change in miss.answers
             ],
@@ -327,6 +453,7 @@ def explanation_dict(expl: Explanation) -> dict[str, Any]:
             "effects": [
                 {
                     "values": [_json_value(v) for v in effect.values],
+                    "text": effect.text,
                     "urgency": effect.urgency,
                     "adds": list(effect.adds),
                     "drops": list(effect.drops),
@@ -369,8 +496,8 @@ def explanation_text(expl: Explanation) -> str:
     for miss in expl.near_misses:
         lines.append(f"  - {miss.rule.id}: {miss.rule.title}")
         for change in miss.answers:
-            values = " or ".join(show_value(v) for v in change.values)
-            lines.append(f"      fires if {change.fact} = {values} (now {show_value(change.now)})")
+            values = change.text
+            lines.append(f"      fires if {change.fact} {values} (now {show_value(change.now)})")
         for f in miss.findings:
             if f.needed:
                 by = f" (concluded by {', '.join(f.producers)})" if f.producers else ""
@@ -384,8 +511,8 @@ def explanation_text(expl: Explanation) -> str:
         lines.append("  none: no answer to an open question would change it")
     for item in expl.open_questions:
         for effect in item.effects:
-            values = " or ".join(show_value(v) for v in effect.values)
-            lines.append(f"  - {item.question.id} = {values}: {_effect_text(effect, result)}")
+            values = effect.text
+            lines.append(f"  - {item.question.id} {values}: {_effect_text(effect, result)}")
     lines += ["", "Recommendations:"]
     if not result.recommendations:
         lines.append("  none")
