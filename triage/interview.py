@@ -14,6 +14,12 @@ Usage (the whole API; nothing here prints or exits)::
     replayed = replay(kb, case.answers)       # answers every question from a case, unknown
     replayed.asked                            # where it has none; ids in the order asked
 
+    engine_for(kb)                            # the Experta engine `result()` uses, compiled
+                                              # once per base; pass evaluator= to use another
+
+    text = case_text(interview, title, path, final=False)   # a case file `triage run` reads,
+    interview, case = read_interview(path, kb)               # and the interview back from it
+
 How the next question is chosen. The facts not asked yet are "pending": they may still take any
 value or stay unknown. Three-valued evaluation of the whole base (`triage.partial`) tells, for
 every rule, recommendation and the urgency, whether it is settled whatever the pending answers
@@ -26,10 +32,10 @@ order of recommendations, or a finding an open rule reads. It asks the first pen
 could decide that rule's condition, in reading order, so a refining question (the size of a load
 jump) comes only after the answer that makes it matter (there was a jump).
 
-Every step re-evaluates the base over the partial answers: a few hundredths of a millisecond
-for the shipped rules, so no incremental bookkeeping is needed. The Experta engine is compiled
-only when a result is first asked for, once per knowledge base, so the first question appears
-without waiting for it.
+Every step re-evaluates the whole base over the partial answers: about 0.4 ms with the shipped
+rules (71 at the time of writing), far below a visible pause, so no incremental bookkeeping is
+needed. The Experta engine is compiled only when a result is first asked for, once per
+knowledge base, so the first question appears without waiting for it.
 """
 
 from __future__ import annotations
@@ -59,6 +65,7 @@ class Evaluator(Protocol):
 
 
 _engines: dict[int, tuple[KnowledgeBase, Evaluator]] = {}
+_ENGINES_KEPT = 4
 
 
 def engine_for(kb: KnowledgeBase) -> Evaluator:
@@ -72,6 +79,8 @@ def engine_for(kb: KnowledgeBase) -> Evaluator:
         from .engine import Engine
 
         entry = (kb, Engine(kb))
+        while len(_engines) >= _ENGINES_KEPT:  # a long-lived process may load many bases
+            del _engines[next(iter(_engines))]
         _engines[id(kb)] = entry
     return entry[1]
 
