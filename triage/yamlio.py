@@ -8,6 +8,7 @@ line and column of any value by its path, which the loader uses to locate schema
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -134,9 +135,8 @@ def locate(text: str, name: str, path: Sequence[PathPart]) -> Location:
 
     Composing is only done when an error needs a location, so the fast path pays nothing.
     """
-    try:
-        node = yaml.compose(text, Loader=_BaseLoader)
-    except yaml.YAMLError:
+    node = _compose(text)
+    if node is None:
         return Location(name)
     best = node
     for part in path:
@@ -158,6 +158,15 @@ def locate(text: str, name: str, path: Sequence[PathPart]) -> Location:
     if best is None:
         return Location(name, 1, 1)
     return _mark_location(name, best.start_mark)
+
+
+@lru_cache(maxsize=16)
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree of a text, kept for the next lookups: the loader locates every item."""
+    try:
+        return yaml.compose(text, Loader=_BaseLoader)
+    except yaml.YAMLError:
+        return None
 
 
 class _KeyMarker(str):
