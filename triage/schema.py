@@ -230,10 +230,20 @@ class Validator:
         """Report the errors of the option the value most looks like, not of every option."""
         best: list[SchemaError] | None = None
         best_score = -1
-        for option in options:
-            resolved, option_doc = (
-                self._resolve(option["$ref"], doc) if "$ref" in option else (option, doc)
-            )
+        resolved_options = [
+            self._resolve(option["$ref"], doc) if "$ref" in option else (option, doc)
+            for option in options
+        ]
+        if isinstance(value, dict):
+            # Options are told apart by their required keys; only those whose keys are all
+            # present can match, so the others need not be tried (nor their errors built).
+            fitting = [
+                (o, d)
+                for o, d in resolved_options
+                if all(k in value for k in o.get("required", []))
+            ]
+            resolved_options = fitting or resolved_options
+        for resolved, option_doc in resolved_options:
             found: list[SchemaError] = []
             self._check(value, resolved, option_doc, path, found)
             if not found:
