@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -12,10 +13,16 @@ from .knowledge import KnowledgeBase
 from .result import Result
 
 PASS, FAIL, ERROR, UNCHECKED = "pass", "fail", "error", "unchecked"
+CHUNK = 64  # cases read, then evaluated together
 
 
 class Evaluator(Protocol):
     def evaluate(self, answers: Any) -> Result: ...
+
+
+class HasStatus(Protocol):
+    @property
+    def status(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -52,17 +59,39 @@ def judge(case: Case, result: Result) -> CaseOutcome:
     return CaseOutcome(case.name, FAIL if failures else PASS, case, result, failures)
 
 
+def evaluate_all(evaluator: Evaluator, many: Sequence[Mapping[str, Any]]) -> list[Result]:
+    """Results in order, through the evaluator's batch path when it has one (the engine's
+    `evaluate_many` runs several cases per Experta run)."""
+    batch = getattr(evaluator, "evaluate_many", None)
+    if batch is not None:
+        return list(batch(many))
+    return [evaluator.evaluate(answers) for answers in many]
+
+
 def run_cases(
-    sources: Iterable[str], kb: KnowledgeBase, evaluator: Evaluator, stdin: Any = None
+    sources: Iterable[str],
+    kb: KnowledgeBase,
+    evaluator: Evaluator,
+    stdin: Any = None,
+    chunk: int = CHUNK,
 ) -> Iterator[CaseOutcome]:
-    """Evaluate each case in order; a malformed one becomes an `error` outcome, not a stop."""
-    for source in sources:
-        try:
-            case = read_case(source, kb, stdin)
-        except InputError as err:
-            yield CaseOutcome(source if source != "-" else "<stdin>", ERROR, error=err)
-            continue
-        yield judge(case, evaluator.evaluate(case.answers))
+    """Evaluate each case in order; a malformed one becomes an `error` outcome, not a stop.
+
+    Cases are read `chunk` at a time and evaluated together, so memory stays bounded
+    however many sources there are.
+    """
+    it = iter(sources)
+    while batch := list(itertools.islice(it, chunk)):
+        read: list[Case | CaseOutcome] = []
+        for source in batch:
+            try:
+                read.append(read_case(source, kb, stdin))
+            except InputError as err:
+                read.append(CaseOutcome(source if source != "-" else "<stdin>", ERROR, error=err))
+        cases = [item for item in read if isinstance(item, Case)]
+        results = iter(evaluate_all(evaluator, [case.answers for case in cases]))
+        for item in read:
+            yield item if isinstance(item, CaseOutcome) else judge(item, next(results))
 
 
 @dataclass
@@ -73,7 +102,8 @@ class Summary:
     errors: int = 0
     unchecked: int = 0
 
-    def add(self, outcome: CaseOutcome) -> None:
+    def add(self, outcome: HasStatus) -> None:
+        """Count one case (a CaseOutcome, or a rendered record that knows its status)."""
         self.total += 1
         field = {PASS: "passed", FAIL: "failed", ERROR: "errors", UNCHECKED: "unchecked"}
         name = field[outcome.status]

@@ -1,58 +1,67 @@
 """Compiles a KnowledgeBase into one Experta `KnowledgeEngine` class, and drives it fast.
 
-Experta's Rete network decides which rules fire: every rule is an Experta rule, every
-activation goes through its agenda, every finding is a fact that other rules match. What this
-module changes is how much work Experta does per case. Measured on the shipped rules (19 rules
-at the time) and on a synthetic base of 79 rules, 2-core machine, cases/s of evaluation alone
-(answers already parsed), engine against the engine-free reference in the same run:
+Experta decides which rules fire: every rule is an Experta rule matched by its Rete network,
+every activation goes through its agenda, every finding is a fact that other rules match. What
+this module changes is how much work Experta does per case.
 
-- Starting point (one `Answers` fact, one engine reused with `reset()`): about 2,600 cases/s
-  against 39,000 for the reference, 1/15.
-- A bug fixed on the way: the old agenda strategy removed an activation with `list.remove`, but
-  Experta's `Activation.__eq__` compares the ordering key, which a removal notice does not carry,
-  so a rule guarded by `NOT(Finding)` kept its activation after the finding appeared and fired
-  anyway (84 of 4,000 generated cases disagreed with the reference). The strategy below sets
-  the key first, and the oracle tests hold the engine to the reference.
-- `reset()` trimmed (+25%): the stock one finds deffacts with `inspect.getmembers` and walks
-  every node of the network on every case; ours resets only the nodes that have a memory
-  (listed once) and declares the `InitialFact` directly. Same state afterwards.
-- Agenda by `bisect.insort` on the (salience, fact ids) key instead of a full sort per update,
-  and removal by bisect plus equality (+5 to 10%).
-- Only the conflict-set nodes that received a token since the last look are asked for their
-  activations (+10% on 19 rules, +35% on 79): the stock matcher polls all of them after every
-  fired rule.
-- Several cases in one engine run (`evaluate_many`, `CHUNK` cases at a time): each case's
-  facts carry a `case` number and every join is on it, so cases never see each other's
-  findings. It spreads the reset and the agenda work over the chunk (+15 to 40% over one case
-  per run); beyond about 16 cases the joins, which Experta does by scanning memories, eat the
-  gain.
-- Findings carry the case's answers, so a rule gated by a finding tests its answers on the
-  `Finding` fact, only in cases where the finding exists, rather than on every `Answers` fact
-  (+10% on 79 rules, neutral on 19).
-- Guards: an answer test that is a conjunction exposes one of its plain fact tests (the one
-  most rules share) as a field constraint on a copy of that answer in the `Answers` fact, with
-  one shared predicate per distinct test, so Rete's alpha network shares the node and skips the
-  rest of every rule whose guard fails (+5 to 15% on 79 rules, neutral on 19).
+The steps, cumulative, measured on a 2-core machine (process time, best of 3, noise about 10%)
+on 2,000-3,000 generated cases, engine against the engine-free reference in the same run. The
+"calls" column (Python function calls per case, from cProfile) does not depend on the machine
+load; the reference makes 841 per case on 71 rules and 232 on 19.
 
-Together: about 5,000 cases/s on 19 rules (1/7 of the reference) and 1/6 on 79 rules. Kept out:
-a cache of results per answer signature (the signature is the answer tests' outcomes, so the
-Python tests would decide and Experta would only replay them); one fact per answer (5 times
-slower, DESIGN section 4); `OR` patterns (combinatorial).
+    step                                  71 rules          19 rules       calls (71 / 19)
+    0 as first written (agenda bug)     539/s  1/20.4    2,787/s  1/11.6    16,933 / 2,973
+    1 agenda fix                        537/s  1/20.5    2,525/s  1/12.8    16,463 / 3,135
+    2 + trimmed reset()                 656/s  1/16.7    3,361/s  1/9.6     13,167 / 2,344
+    3 + agenda by bisect.insort         693/s  1/15.8    3,753/s  1/8.6     12,675 / 2,143
+    4 + dirty conflict sets only        891/s  1/12.3    4,266/s  1/7.6      9,037 / 1,824
+    5 + 16 cases per engine run         745/s  1/14.7    4,937/s  1/6.5      9,203 / 1,623
+    6 + findings carry the answers    1,221/s  1/9.0     5,016/s  1/6.4      6,053 / 1,600
+    7 + decision-tree split           1,486/s  1/7.4     5,080/s  1/6.4      5,336 / 1,575
+    8 + shared guards (this module)   1,558/s  1/7.0     5,326/s  1/6.1      5,061 / 1,526
 
-Semantics kept from the first version:
+1. The first agenda strategy removed activations with `list.remove`, but Experta's
+   `Activation.__eq__` compares the ordering key, which a removal notice does not carry: a rule
+   guarded by `NOT(Finding)` kept its activation after the finding appeared and fired anyway
+   (84 of 4,000 generated cases disagreed with the reference). Ours sets the key first.
+2. The stock `reset()` finds deffacts with `inspect.getmembers` and walks every Rete node;
+   ours resets only the nodes that have a memory (listed once) and declares `InitialFact`.
+3. Activations are inserted with `bisect.insort` on the (salience, fact ids) key and removed
+   by bisect plus an equality scan over equal keys, instead of sorting the agenda per change.
+4. The stock matcher asks every conflict-set node for news after every fired rule; ours asks
+   only the nodes that received a token since (a subclass flags itself).
+5. `evaluate_many` puts up to `CHUNK` cases in one engine run: each fact carries a `case`
+   number and every join is on it, so cases never see each other's findings. It spreads reset
+   and agenda work; Experta joins by scanning memories, so the gain needs step 6 on large
+   bases, and chunks beyond about 16 cases give nothing more.
+6. A finding carries its case's answers, so a rule gated by a finding tests its answers on the
+   `Finding` fact, only in cases where the finding exists, rather than on every `Answers` fact
+   followed by a join.
+7. A rule whose condition reads findings is split into disjoint sub-rules along a decision
+   tree over those findings, stopping as soon as the rest no longer depends on one: `any` of
+   three findings gives three sub-rules, not the seven of a full truth table.
+8. A conjunction's most widely shared plain fact test becomes a separate field test with one
+   predicate object per distinct test, so Rete shares that alpha node and a failed guard skips
+   every rule behind it.
 
-- A rule whose condition mixes answers and findings is split into one sub-rule per combination
-  of the findings it reads, each an answer test plus plain `Finding` / `NOT(Finding)` patterns;
-  the combinations are disjoint, so at most one sub-rule of a rule fires per case.
-- Every sub-rule gets a unique salience from the knowledge base's evaluation order (red flags,
-  then strata, then file order). Firing order is therefore independent of PYTHONHASHSEED and of
-  how cases are chunked, and a negated finding waits until all of its producers have fired.
+Tried and dropped: guards as copies of the answer values in extra fields (building facts with
+20 fields cost more than the shared nodes saved); a shared "any red-flag guard" gate in front
+of the red-flag guards and two-level routing of finding names (within noise, 1-5% fewer calls,
+and Experta orders field tests by how many patterns share them, so the intended shape is not
+guaranteed); a result cache per answer signature (the signature would be the answer tests'
+outcomes, so Python would decide and Experta only replay). One fact per answer is five times
+slower (DESIGN section 4); `OR` patterns expand combinatorially.
+
+Semantics: every sub-rule gets a unique salience from the knowledge base's evaluation order
+(red flags, then strata, then file order), so firing order is independent of PYTHONHASHSEED and
+of chunking, and a negated finding waits until all of its producers have fired; sub-rules of a
+rule are disjoint, so a rule fires at most once per case. `tests/test_engine_oracle.py` holds
+the engine to the reference on every case file and thousands of generated answer sets.
 """
 
 from __future__ import annotations
 
 import bisect
-import itertools
 import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -165,11 +174,11 @@ class _Matcher(ReteMatcher):
 
 
 class Answers(experta.Fact):
-    """All answers of one case: `case` (its number in the run), `a` (boxed answers), guards."""
+    """All answers of one case: `case` (its number in the run); `a` and `g` box the answers."""
 
 
 class Finding(experta.Fact):
-    """An intermediate conclusion, such as `doms_pattern`, of case `case`; `a` as in Answers."""
+    """A conclusion such as `doms_pattern` about case `case`, carrying its answers as Answers."""
 
 
 class _Box:
@@ -185,79 +194,86 @@ _NO_FINDINGS: frozenset[str] = frozenset()
 _CASE = experta.MATCH.case
 
 
-def _sub_rules(rule: Rule) -> list[tuple[Condition | None, dict[str, bool]]]:
-    """(answer condition or None, finding literals) for each finding combination that can fire."""
-    names = sorted(set(rule.when.findings()))
-    parts: list[tuple[Condition | None, dict[str, bool]]] = []
-    for values in itertools.product((True, False), repeat=len(names)):
-        settled = dict(zip(names, values, strict=True))
-        residual = with_findings(rule.when, settled)
-        if isinstance(residual, Constant):
-            if residual.value:
-                parts.append((None, settled))
-            continue
-        parts.append((residual, settled))
+def _split(cond: Condition, settled: dict[str, bool]) -> list[tuple[Condition | None, dict]]:
+    """Disjoint (answer condition or None, finding literals) pairs whose union is `cond`.
+
+    A decision tree over the findings the condition reads, in reading order, that stops as
+    soon as the rest no longer depends on a finding: `any` of three findings gives three
+    sub-rules, not the seven a full truth table over them would.
+    """
+    if isinstance(cond, Constant):
+        return [(None, settled)] if cond.value else []
+    names = list(dict.fromkeys(cond.findings()))
+    if not names:
+        return [(cond, settled)]
+    parts = []
+    for value in (True, False):
+        residual = with_findings(cond, {names[0]: value})
+        parts.extend(_split(residual, {**settled, names[0]: value}))
     return parts
 
 
+def _sub_rules(rule: Rule) -> list[tuple[Condition | None, dict[str, bool]]]:
+    return _split(rule.when, {})
+
+
 def _guard_candidates(cond: Condition) -> list[FactTest]:
-    """Plain fact tests the whole condition needs; `unknown` ones cannot route on a field."""
+    """Plain fact tests the whole condition needs (its top-level conjuncts)."""
     items = cond.items if isinstance(cond, All) else (cond,)
-    return [
-        c for c in items if isinstance(c, FactTest) and c.op != "unknown" and "__" not in c.fact
-    ]
+    return [c for c in items if isinstance(c, FactTest) and c.op != "unknown"]
 
 
-def _answer_test(cond: Condition) -> experta.P:
+def _box_test(cond: Condition) -> experta.P:
+    """A field test on the boxed answers."""
     test = cond.compile()
     return experta.P(lambda box: test(box.data, _NO_FINDINGS))
 
 
 class _Compiler:
-    """Turns the rules into Experta rule declarations, sharing guard predicates."""
+    """Turns the rules into Experta patterns, with shared guard tests.
+
+    Every fact carries the case's answers in a box under two keys: `g` (a guard) and `a` (the
+    rest of the test). A sub-rule whose answer test is a conjunction puts one of its plain fact
+    tests on `g` (the one the most sub-rules share), and one predicate object per distinct test
+    is used everywhere, so Rete shares the alpha node and a failed guard skips every rule
+    behind it.
+    """
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.subs = [(i, sub) for i, rule in enumerate(kb.rules) for sub in _sub_rules(rule)]
-        self.shared: Counter[FactTest] = Counter()
-        for _, (cond, settled) in self.subs:
-            if cond is not None and not any(settled.values()):
-                self.shared.update(set(_guard_candidates(cond)))
-        self.guards: dict[FactTest, experta.P] = {}
-        self.guard_facts: list[str] = []
+        shared: Counter[FactTest] = Counter()
+        for _, (cond, _settled) in self.subs:
+            if cond is not None:
+                shared.update(set(_guard_candidates(cond)))
+        self.guard: dict[int, FactTest] = {}
+        for number, (_, (cond, _settled)) in enumerate(self.subs):
+            candidates = _guard_candidates(cond) if cond is not None else []
+            if candidates:
+                self.guard[number] = max(candidates, key=lambda c: shared[c])  # first of most
+        self.guard_test = {atom: _box_test(atom) for atom in self.guard.values()}
 
-    def patterns(self, cond: Condition | None, settled: Mapping[str, bool]) -> list[Any]:
+    def patterns(self, number: int, cond: Condition | None, settled: Mapping[str, bool]) -> list:
         present = [name for name, value in settled.items() if value]
         absent = [name for name, value in settled.items() if not value]
         patterns: list[Any] = []
         if present:
-            first: dict[str, Any] = {"case": _CASE, "name": present[0]}
-            if cond is not None:
-                first["a"] = _answer_test(cond)
-            patterns.append(Finding(**first))
+            patterns.append(Finding(case=_CASE, name=present[0], **self.tests(number, cond)))
             patterns.extend(Finding(case=_CASE, name=name) for name in present[1:])
         else:
-            patterns.append(Answers(**self.answer_fields(cond)))
+            patterns.append(Answers(case=_CASE, **self.tests(number, cond)))
         patterns.extend(experta.NOT(Finding(case=_CASE, name=name)) for name in absent)
         return patterns
 
-    def answer_fields(self, cond: Condition | None) -> dict[str, Any]:
-        fields: dict[str, Any] = {"case": _CASE}
+    def tests(self, number: int, cond: Condition | None) -> dict[str, Any]:
         if cond is None:
-            return fields
-        candidates = _guard_candidates(cond)
-        if not candidates:
-            fields["a"] = _answer_test(cond)
-            return fields
-        guard = max(candidates, key=lambda c: self.shared[c])  # the first of the most shared
-        if guard not in self.guards:
-            self.guards[guard] = experta.P(guard.holds)
-            if guard.fact not in self.guard_facts:
-                self.guard_facts.append(guard.fact)
-        fields["f_" + guard.fact] = self.guards[guard]
-        if isinstance(cond, All):
-            rest = [c for c in cond.items if c is not guard]
-            if rest:
-                fields["a"] = _answer_test(rest[0] if len(rest) == 1 else All(tuple(rest)))
+            return {}
+        guard = self.guard.get(number)
+        if guard is None:
+            return {"a": _box_test(cond)}
+        fields = {"g": self.guard_test[guard]}
+        rest = [c for c in cond.items if c is not guard] if isinstance(cond, All) else []
+        if rest:
+            fields["a"] = _box_test(rest[0] if len(rest) == 1 else All(tuple(rest)))
         return fields
 
 
@@ -275,14 +291,13 @@ class CompiledEngine(experta.KnowledgeEngine):
     __strategy__ = ExactRemovalStrategy
     __matcher__ = _Matcher
     _kb: KnowledgeBase
-    _guard_facts: tuple[str, ...] = ()
 
     def _fire(self, index: int, case: int) -> None:
         rule = self._kb.rules[index]
         self._fired[case].append(rule)
         box = self._boxes[case]
         for name in rule.findings:
-            self.declare(Finding(case=case, name=name, a=box))
+            self.declare(Finding(case=case, name=name, a=box, g=box))
 
     def reset(self, **kwargs: Any) -> None:
         """What KnowledgeEngine.reset does for an engine without deffacts, minus the lookups."""
@@ -297,11 +312,7 @@ class CompiledEngine(experta.KnowledgeEngine):
         self._fired: list[list[Rule]] = [[] for _ in chunk]
         self._boxes = [_Box(answers) for answers in chunk]
         self.reset()
-        guards = self._guard_facts
-        facts = []
-        for case, (answers, box) in enumerate(zip(chunk, self._boxes, strict=True)):
-            fields = {"f_" + fact: answers[fact] for fact in guards if fact in answers}
-            facts.append(Answers(case=case, a=box, **fields))
+        facts = [Answers(case=case, a=box, g=box) for case, box in enumerate(self._boxes)]
         if facts:
             self.declare(*facts)
         self.run()
@@ -319,9 +330,8 @@ def compile_engine(kb: KnowledgeBase) -> type[CompiledEngine]:
     salience = len(compiler.subs) + 1
     for number, (index, (cond, settled)) in enumerate(compiler.subs):
         salience -= 1
-        rule = experta.Rule(*compiler.patterns(cond, settled), salience=salience)
+        rule = experta.Rule(*compiler.patterns(number, cond, settled), salience=salience)
         namespace[f"r{index}_{number}"] = rule(_action(index))
-    namespace["_guard_facts"] = tuple(compiler.guard_facts)
     return type("Engine", (CompiledEngine,), namespace)
 
 

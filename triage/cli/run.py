@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import os
 import sys
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from .common import BadInput, format_option, load_kb, rules_option
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
 @rules_option
-@format_option("text", "json")
+@format_option("text", "json", "jsonl", "csv", "junit")
 @click.option(
     "--engine",
     "engine_name",
@@ -23,53 +23,71 @@ from .common import BadInput, format_option, load_kb, rules_option
     show_default=True,
     help="Evaluate with the Experta engine or the engine-free reference.",
 )
-def run(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, engine_name: str) -> None:
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: the number of cores). 1 evaluates in this process.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the report to FILE, complete or not at all (default: stdout).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar on stderr.")
+def run(
+    paths: tuple[str, ...],
+    rules_dir: Path | None,
+    fmt: str,
+    engine_name: str,
+    jobs: int | None,
+    output: Path | None,
+    quiet: bool,
+) -> None:
     """Evaluate case files (folders recursively, `-` for stdin) and check `expect` blocks.
 
     Exit 0 when every checked case passes, 1 when one misses its expectations, 2 when a case
     or the rules are malformed (the other cases still run and are reported).
     """
-    from ..batch import Summary, run_cases
     from ..cases import expand_paths
-    from ..errors import InputError
-    from ..report import outcome_dict, outcome_line
+    from ..errors import InputError, Location, Problem
+    from ..output import open_output
+    from ..parallel import WorkerSetupError, write_report
 
     kb = load_kb(rules_dir)
     try:
         sources = expand_paths(paths)
     except InputError as err:
         raise BadInput(err) from None
-    evaluator = _evaluator(kb, engine_name)
-    summary = Summary()
-    stdin = click.get_binary_stream("stdin")
-    outcomes = run_cases(sources, kb, evaluator, stdin)
-    if fmt == "json":
-        results = []
-        for outcome in outcomes:
-            summary.add(outcome)
-            results.append(outcome_dict(outcome))
-        click.echo(
-            json.dumps(
-                {"results": results, "summary": summary.as_dict()}, indent=2, ensure_ascii=False
+    jobs = jobs or os.cpu_count() or 1
+    stdin = getattr(sys.stdin, "buffer", sys.stdin)
+    show = not quiet and sys.stderr.isatty() and len(sources) > 1
+    try:
+        with (
+            open_output(output) as out,
+            click.progressbar(
+                length=len(sources), label="Evaluating", file=sys.stderr, hidden=not show
+            ) as bar,
+        ):
+            summary = write_report(
+                out,
+                fmt,
+                sources,
+                kb,
+                rules_dir=rules_dir,
+                engine=engine_name,
+                jobs=jobs,
+                stdin=stdin,
+                progress=bar.update,
             )
-        )
-    else:
-        problems, others = [], []
-        for outcome in outcomes:
-            summary.add(outcome)
-            line = outcome_line(outcome)
-            (problems if outcome.status in ("fail", "error") else others).append(line)
-        for line in problems + others:
-            click.echo(line)
-        click.echo(summary.text())
+    except OSError as err:
+        where = Location(str(output)) if output else Location("<stdout>")
+        raise BadInput(
+            InputError(Problem(where, f"cannot write the report: {err.strerror}"))
+        ) from None
+    except WorkerSetupError as err:
+        raise BadInput(InputError(Problem(Location(str(rules_dir or "rules")), str(err)))) from None
     sys.exit(summary.exit_code)
-
-
-def _evaluator(kb, engine_name: str):  # type: ignore[no-untyped-def]
-    if engine_name == "reference":
-        from ..reference import ReferenceEvaluator
-
-        return ReferenceEvaluator(kb)
-    from ..engine import Engine
-
-    return Engine(kb)

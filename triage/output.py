@@ -1,0 +1,43 @@
+"""Where a report goes: stdout, or a file that is either complete or not there at all."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+
+@contextlib.contextmanager
+def open_output(path: Path | str | None) -> Iterator[IO[str]]:
+    """Yield a text stream for the report.
+
+    With a path, the report streams into a temporary file in the same folder, which replaces
+    the target only once it is complete (`os.replace` is atomic within a file system). An
+    exception or Ctrl-C before that removes the temporary file and leaves any earlier report
+    untouched. Opening fails with OSError (missing folder, no permission) before anything runs.
+    """
+    if path is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if target.parent else "."
+    )
+    try:
+        mask = os.umask(0)
+        os.umask(mask)
+        os.fchmod(fd, 0o666 & ~mask)  # mkstemp makes 0600; a report is an ordinary file
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
