@@ -40,6 +40,7 @@ class Writer:
     """Writes rendered pieces in case order; `finish` closes the document with the summary."""
 
     name: ClassVar[str]
+    holds_back: ClassVar[bool] = False  # True: nothing but a header is written before `finish`
 
     def __init__(self, out: IO[str]) -> None:
         self.out = out
@@ -68,6 +69,7 @@ class TextWriter(Writer):
     """One line per case, failures and errors first, then the summary line."""
 
     name = "text"
+    holds_back = True
 
     def __init__(self, out: IO[str]) -> None:
         super().__init__(out)
@@ -198,6 +200,7 @@ class JUnitWriter(Writer):
     """
 
     name = "junit"
+    holds_back = True
     SUITE = "triage run"
 
     def __init__(self, out: IO[str]) -> None:

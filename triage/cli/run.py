@@ -54,6 +54,7 @@ def run(
     """
     from ..cases import expand_paths
     from ..errors import InputError, Location, Problem
+    from ..formats import FORMATS
     from ..output import open_output
     from ..parallel import WorkerSetupError, write_report
 
@@ -65,6 +66,8 @@ def run(
     jobs = jobs or os.cpu_count() or 1
     stdin = getattr(sys.stdin, "buffer", sys.stdin)
     show = not quiet and sys.stderr.isatty() and len(sources) > 1
+    if output is None and sys.stdout.isatty() and not FORMATS[fmt].holds_back:
+        show = False  # the report streams to the same terminal and would tangle with the bar
     try:
         with (
             open_output(output) as out,

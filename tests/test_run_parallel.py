@@ -1,0 +1,146 @@
+"""`triage run --jobs N`: worker processes change the speed, never the report."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from triage.loader import load_knowledge
+from triage.parallel import MIN_PER_WORKER, WorkerSetupError, worker_count, write_report
+
+from .conftest import ROOT
+
+MINI = Path(__file__).parent / "fixtures" / "mini_rules"
+FORMATS = ("text", "json", "jsonl", "csv", "junit")
+LOCATIONS = ["lower_back_central", "lower_back_both_sides", "upper_back"]
+
+
+def case_text(rng: random.Random, number: int) -> str:
+    answers = {
+        "saddle_numbness": rng.random() < 0.1,
+        "fever_or_unwell": rng.random() < 0.1,
+        "age": rng.randint(10, 100),
+        "pain_location": rng.choice(LOCATIONS),
+        "days_since_onset": rng.randint(0, 30),
+        "trains_core": rng.random() < 0.5,
+    }
+    body = "".join(
+        f"  {k}: {str(v).lower() if isinstance(v, bool) else v}\n" for k, v in answers.items()
+    )
+    expect = "expect: {urgency: self_care}\n" if number % 3 else ""
+    return f"title: Check-in {number}\nanswers:\n{body}{expect}"
+
+
+def write_corpus(folder: Path, count: int, bad: tuple[int, ...] = ()) -> list[str]:
+    rng = random.Random(count)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for number in range(count):
+        path = folder / f"case-{number:04d}.yaml"
+        text = "answers:\n  sadle_numbness: true\n" if number in bad else case_text(rng, number)
+        path.write_text(text)
+        paths.append(str(path))
+    return paths
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return load_knowledge(MINI)
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory) -> list[str]:
+    return write_corpus(tmp_path_factory.mktemp("corpus"), 60, bad=(7, 41))
+
+
+def report(kb, sources, fmt: str, jobs: int, stdin: bytes | None = None, **options) -> str:
+    out = io.StringIO()
+    write_report(
+        out,
+        fmt,
+        sources,
+        kb,
+        rules_dir=MINI,
+        jobs=jobs,
+        stdin=io.BytesIO(stdin) if stdin is not None else None,
+        **options,
+    )
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_two_workers_write_the_same_report_as_one_process(mini, sources, fmt) -> None:
+    alone = report(mini, sources, fmt, jobs=1)
+    together = report(mini, sources, fmt, jobs=2, min_per_worker=1)  # forces the pool
+    assert together == alone
+    assert alone.count("case-0041.yaml") >= 1
+
+
+def test_a_case_on_stdin_keeps_its_place_among_files(mini, sources) -> None:
+    mixed = [*sources[:30], "-", *sources[30:]]
+    stdin = b"answers: {saddle_numbness: true}\n"
+    alone = report(mini, mixed, "jsonl", jobs=1, stdin=stdin)
+    together = report(mini, mixed, "jsonl", jobs=2, stdin=stdin, min_per_worker=1)
+    assert together == alone
+    lines = together.splitlines()
+    assert '"case": "<stdin>"' in lines[30] and '"urgency": "emergency"' in lines[30]
+
+
+def test_malformed_cases_are_counted_and_the_others_still_run(mini, sources) -> None:
+    out = io.StringIO()
+    summary = write_report(out, "text", sources, mini, rules_dir=MINI, jobs=2, min_per_worker=1)
+    assert (summary.total, summary.errors, summary.exit_code) == (60, 2, 2)
+    tags = [line.split()[0] for line in out.getvalue().splitlines()[:-1] if line[0] != " "]
+    problems = tags.count("FAIL") + tags.count("ERROR")
+    assert set(tags[:problems]) == {"FAIL", "ERROR"}
+    assert [line for line in out.getvalue().splitlines() if line.startswith("ERROR")] == [
+        f"ERROR     {sources[n]}:2:3: unknown fact `sadle_numbness` (did you mean "
+        "`saddle_numbness`?)"
+        for n in (7, 41)
+    ]
+
+
+def test_workers_that_cannot_load_the_rules_fail_the_run_instead_of_hanging(
+    mini, sources, tmp_path: Path
+) -> None:
+    broken = tmp_path / "rules"
+    shutil.copytree(MINI, broken)
+    (broken / "rules.yaml").write_text("rules: [\n")
+    with pytest.raises(WorkerSetupError, match="YAML syntax error"):
+        write_report(
+            io.StringIO(), "json", sources, mini, rules_dir=broken, jobs=2, min_per_worker=1
+        )
+
+
+def test_small_batches_stay_in_process_and_large_ones_use_every_job() -> None:
+    assert worker_count(jobs=2, cases=MIN_PER_WORKER) == 1
+    assert worker_count(jobs=2, cases=2 * MIN_PER_WORKER) == 2
+    assert worker_count(jobs=8, cases=3 * MIN_PER_WORKER) == 3
+    assert worker_count(jobs=1, cases=10**6) == 1
+
+
+def test_the_cli_report_is_byte_identical_across_hash_seeds_and_jobs(tmp_path: Path) -> None:
+    """Large enough for two real workers; hash seeds and --jobs change nothing."""
+    folder = tmp_path / "many"
+    write_corpus(folder, 2 * MIN_PER_WORKER + 10, bad=(3,))
+    runs = []
+    for seed, jobs in (("0", "2"), ("1", "2"), ("2", "1")):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        command = [sys.executable, "-m", "triage", "run", "--rules", str(MINI), str(folder)]
+        command += ["--format", "json", "--jobs", jobs]
+        runs.append(
+            subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+        )
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [2, 2, 2], outputs[0][1].decode()
+    assert outputs[0][0] == outputs[1][0] == outputs[2][0]
+    assert outputs[0][1] == b""  # no progress bar when stderr is not a terminal
