@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
+import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -213,3 +216,19 @@ def test_an_interrupted_run_leaves_no_file_behind(corpus: Path, tmp_path: Path) 
         write_report(out, "junit", sources, kb, rules_dir=MINI, progress=interrupt)
     assert not target.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["cases"]
+
+
+def test_output_to_a_pipe_writes_through_it_and_leaves_it_a_pipe(
+    runner, corpus: Path, tmp_path: Path
+) -> None:
+    """Devices and pipes (`-o /dev/null`) are written directly, never replaced by a file."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")))
+    reader.start()
+    result = run(runner, str(corpus), "--format", "csv", "--output", str(fifo))
+    reader.join(timeout=30)
+    assert result.exit_code == 2
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert received and received[0].startswith(",".join(formats.CSV_COLUMNS))

@@ -19,12 +19,19 @@ def open_output(path: Path | str | None) -> Iterator[IO[str]]:
     the target only once it is complete (`os.replace` is atomic within a file system). An
     exception or Ctrl-C before that removes the temporary file and leaves any earlier report
     untouched. Opening fails with OSError (missing folder, no permission) before anything runs.
+    A path that is not a regular file (a device, a pipe) is written directly.
     """
     if path is None:
         yield sys.stdout
         sys.stdout.flush()
         return
     target = Path(path)
+    if target.exists() and not target.is_file():
+        # A device or a pipe (`-o /dev/null`): there is nothing to replace, and replacing it
+        # would put a regular file where the device was.
+        with target.open("w", encoding="utf-8", newline="\n") as handle:
+            yield handle
+        return
     fd, tmp = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if target.parent else "."
     )
