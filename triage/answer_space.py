@@ -80,3 +80,40 @@ def answer_space(kb: KnowledgeBase) -> dict[str, list[Any]]:
     """Representative values for every fact in the catalogue, in catalogue order."""
     tests = all_fact_tests(kb)
     return {qid: representatives(q, tests.get(qid, [])) for qid, q in kb.questions.items()}
+
+
+def _signature(value: Any, tests: list[FactTest]) -> tuple[bool, ...]:
+    return tuple(test.holds(value) for test in tests)
+
+
+def known_classes(question: Question, tests: list[FactTest]) -> list[Any]:
+    """One answer per class that some test tells apart from "unknown" and from the others.
+
+    Every condition reads a fact only through its tests, so two answers that pass the same
+    tests give the same result everywhere; an answer that fails every test (and the fact has
+    no `unknown` test) behaves exactly like leaving it unanswered. The proofs therefore try
+    "unknown" plus these values and nothing else, which shrinks a bool tested only with
+    `is: true` to two cases and keeps counterexamples free of answers that change nothing.
+    """
+    if any(test.op in ("unknown", "known") for test in tests):
+        unknown_alike: tuple[bool, ...] | None = None
+    else:
+        unknown_alike = (False,) * len(tests)
+    values = [v for v in representatives(question, tests) if v is not UNKNOWN]
+    if question.type == "bool":
+        values = [True, False]
+    seen: set[tuple[bool, ...]] = set()
+    chosen: list[Any] = []
+    for value in values:
+        signature = _signature(value, tests)
+        if signature == unknown_alike or signature in seen:
+            continue
+        seen.add(signature)
+        chosen.append(value)
+    return chosen
+
+
+def value_classes(kb: KnowledgeBase) -> dict[str, list[Any]]:
+    """For each fact, the known answers worth trying besides "unknown" (maybe none)."""
+    tests = all_fact_tests(kb)
+    return {qid: known_classes(q, tests.get(qid, [])) for qid, q in kb.questions.items()}

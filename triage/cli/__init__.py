@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import ask, coverage, diff, explain, graph, run
+from . import ask, check, coverage, diff, explain, graph, run
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,6 +17,7 @@ def main() -> None:
 
 
 main.add_command(run.run)
+main.add_command(check.check)
 main.add_command(ask.ask)
 main.add_command(explain.explain)
 main.add_command(coverage.coverage)
