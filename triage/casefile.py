@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .output import open_output
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema={}\n"
 
@@ -32,19 +31,6 @@ def dump_case(
 
 
 def write_atomic(path: Path | str, text: str) -> None:
-    """Write through a temporary file and rename, so readers never see half a file.
-
-    An interruption (Ctrl-C included) leaves either the old file or none, never a partial one.
-    """
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """Write a whole text so that readers never see half of it (see `output.open_output`)."""
+    with open_output(path) as handle:
+        handle.write(text)
