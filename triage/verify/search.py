@@ -31,7 +31,9 @@ from .goals import Goal, Index, State
 
 Answers = dict[str, Any]
 UNBOUNDED = 1 << 30
-ABSTRACT_NODES = 200  # per refutation attempt; past it the branch is searched normally
+# Steps per refutation attempt, per rule of the slice (a refutation that walks the rules
+# one by one needs about two steps each); past it the branch is searched normally.
+ABSTRACT_STEPS_PER_RULE = 8
 
 
 class _Pending:
@@ -197,15 +199,20 @@ class _Search:
             if undecided & bit:
                 for fact in leaf.direct_hints(state):
                     masks[fact] = masks.get(fact, 0) | bit
+        started: set[str] = set()
+        pending = state.pending
         for rule_id, status in state.outcome.rules.items():
             if status is MAYBE:
                 mask = self.rule_leaves.get(rule_id, 0) & undecided
                 if mask:
-                    for fact in self.reach[rule_id]:
-                        if fact in state.pending:
-                            masks[fact] = masks.get(fact, 0) | mask
+                    reach = self.reach[rule_id]
+                    open_facts = [fact for fact in reach if fact in pending]
+                    if len(open_facts) < len(reach):
+                        started.update(open_facts)
+                    for fact in open_facts:
+                        masks[fact] = masks.get(fact, 0) | mask
         if masks:
-            return max(masks, key=lambda fact: _rank(masks[fact]))
+            return max(masks, key=lambda fact: (fact in started, _rank(masks[fact])))
         return self._fallback(state)
 
     def _undecided_leaves(self, state: State) -> int:
@@ -268,11 +275,11 @@ class _Search:
 
         Every completion of the open facts gives each undecided rule some status, so if no
         status assignment at all makes the goal true, no completion does. The attempt
-        gives up (and refutes nothing) after ABSTRACT_NODES steps.
+        gives up (and refutes nothing) after a number of steps proportional to the rules.
         """
         if self._model is not None and self._model_still_fits(state):
             return False
-        self._abstract_left = ABSTRACT_NODES
+        self._abstract_left = ABSTRACT_STEPS_PER_RULE * len(self.kb.rules) + 50
         statuses: dict[str, Tri] = dict(state.outcome.rules)
         return not self._abstract(state, statuses)
 
@@ -297,26 +304,68 @@ class _Search:
         return self.goal.tri(State(self.index, state.answers, state.pending, outcome)) is True
 
     def _abstract(self, base: State, statuses: dict[str, Tri]) -> bool:
-        self._abstract_left -= 1
-        if self._abstract_left < 0:
-            return True
-        outcome = self.conclusions.outcome(dict(statuses))
-        state = State(self.index, base.answers, base.pending, outcome)
-        value = self.goal.tri(state)
-        if value is True:
-            self._model = dict(statuses)
-        if value is not MAYBE:
-            return value
+        """Whether some statuses for the undecided rules may meet the goal (False: none can).
+
+        First it settles what it can by probing: an undecided rule whose firing makes
+        the goal false must not fire, and the other way round (both: nothing can meet
+        the goal). Only when probing settles nothing does it branch. Each outcome it
+        computes costs one step of the budget; out of steps, it answers "may".
+        """
+        statuses = dict(statuses)
+        while True:
+            value, state = self._abstract_value(base, statuses)
+            if value is not MAYBE:
+                if value is True:
+                    self._model = statuses
+                return value is True or self._abstract_left < 0
+            settled = False
+            for rule_id in self._probe_order(state):
+                results = []
+                for choice in (False, True):
+                    statuses[rule_id] = choice
+                    results.append(self._abstract_value(base, statuses)[0])
+                statuses[rule_id] = MAYBE
+                if self._abstract_left < 0:
+                    return True
+                if results[0] is True or results[1] is True:
+                    statuses[rule_id] = results[1] is True
+                    self._model = statuses
+                    return True
+                if results[0] is False and results[1] is False:
+                    return False
+                if results[0] is False or results[1] is False:
+                    statuses[rule_id] = results[0] is False
+                    settled = True
+            if not settled:
+                break
         rule_id = self._choose_rule(state)
         if rule_id is None:
             return True
         for choice in (False, True):
             statuses[rule_id] = choice
             if self._abstract(base, statuses):
-                statuses[rule_id] = MAYBE
                 return True
-        statuses[rule_id] = MAYBE
         return False
+
+    def _abstract_value(self, base: State, statuses: dict[str, Tri]) -> tuple[Tri, State]:
+        self._abstract_left -= 1
+        if self._abstract_left < 0:
+            return MAYBE, base
+        outcome = self.conclusions.outcome(dict(statuses))
+        state = State(self.index, base.answers, base.pending, outcome)
+        return self.goal.tri(state), state
+
+    def _probe_order(self, state: State) -> list[str]:
+        """Undecided rules that an undecided part of the goal reads, most shared first."""
+        undecided = self._undecided_leaves(state)
+        ranked = []
+        for rule_id, status in state.outcome.rules.items():
+            if status is MAYBE:
+                mask = self.rule_leaves.get(rule_id, 0) & undecided
+                if mask:
+                    ranked.append((_rank(mask), rule_id))
+        ranked.sort(key=lambda item: item[0], reverse=True)  # stable: ties keep rule order
+        return [rule_id for _, rule_id in ranked]
 
     def _choose_rule(self, state: State) -> str | None:
         undecided = self._undecided_leaves(state)
