@@ -142,7 +142,11 @@ def duplicates(ctx: Context, witnesses: Witnesses) -> list[Diagnostic]:
                 implied[a.id, b.id] = example is None
         return implied[a.id, b.id]
 
-    live = [rule for rule in sorted(kb.rules, key=lambda r: r.location) if witnesses[rule.id]]
+    live = [
+        rule
+        for rule in sorted(kb.rules, key=lambda r: r.location)
+        if witnesses[rule.id] is not None
+    ]
     out: list[Diagnostic] = []
     reported: set[str] = set()
     for i, later in enumerate(live):
