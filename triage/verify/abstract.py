@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from ..conditions import MAYBE, Tri
 from ..knowledge import KnowledgeBase
-from ..partial import PartialOutcome, t_or
+from ..partial import PartialOutcome
 from ..vocabulary import DEFAULT_URGENCY, URGENCY_LEVELS, URGENCY_RANK
 
 
@@ -53,14 +53,18 @@ class Conclusions:
             status = statuses[rule_id]
             if status is False:
                 continue
+            sure = status is True
             for name in findings:
-                found[name] = True if status is True else found.get(name) or MAYBE
+                if sure or found.get(name) is not True:
+                    found[name] = True if sure else MAYBE
             if rank is not None:
-                high = max(high, rank)
-                if status is True:
-                    low = max(low, rank)
+                if rank > high:
+                    high = rank
+                if sure and rank > low:
+                    low = rank
             for rec_id in recommend:
-                produced[rec_id] = True if status is True else produced.get(rec_id) or MAYBE
+                if sure or produced.get(rec_id) is not True:
+                    produced[rec_id] = True if sure else MAYBE
         final: dict[str, Tri] = {}
         for rec_id, made in produced.items():
             cap, displacers = self.holds[rec_id]
@@ -68,7 +72,13 @@ class Conclusions:
             if cap is not None:
                 held = True if low > cap else MAYBE if high > cap else False
             if held is not True:
-                held = t_or([held, *(produced.get(other, False) for other in displacers)])
+                for other in displacers:
+                    value = produced.get(other, False)
+                    if value is True:
+                        held = True
+                        break
+                    if value is MAYBE:
+                        held = MAYBE
             final[rec_id] = False if held is True else made if held is False else MAYBE
         return PartialOutcome(
             rules=statuses,
