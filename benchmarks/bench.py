@@ -262,7 +262,7 @@ def main() -> None:
         firsts = first_question_seconds(kb, args.rules, 5)
         line("`triage ask` to first question, median of 5", f"{statistics.median(firsts):.3f} s")
 
-        print("\npeak memory (max RSS of `triage run` in a subprocess)")
+        print(f"\npeak memory (max RSS of `triage run` in a subprocess; {load()})")
         for jobs in (1, 2):
             own, child, seconds = peak_rss(
                 [
