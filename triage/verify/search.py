@@ -9,10 +9,12 @@ does, so leaving the open facts unknown is an answer; only "maybe" branches, on 
 the undecided part of the goal reads. A search that ends without an answer is a proof that
 none exists.
 
-Two things keep it small. Before branching, a quick search over the undecided rules alone
+Three things keep it small. Before branching, a quick search over the undecided rules alone
 (fires or not, ignoring their conditions; `abstract.py`) can show that no outcome at all
-meets the goal, which ends the branch. And a subtree that failed is remembered by what its
-future depends on (the rule statuses and the answers still read by undecided rules), so a
+meets the goal, which ends the branch. The fact to branch on is one that several undecided
+parts of the goal share, preferably in a rule already started, so one part of the base is
+settled before the next. And a subtree that failed is remembered by what its future depends
+on (what the decided rules concluded, and the answers still read by undecided rules), so a
 second road into the same situation is not searched again.
 """
 
@@ -317,7 +319,7 @@ class _Search:
             if value is not MAYBE:
                 if value is True:
                     self._model = statuses
-                return value is True or self._abstract_left < 0
+                return value is True
             settled = False
             for rule_id in self._probe_order(state):
                 results = []
