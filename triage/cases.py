@@ -11,7 +11,7 @@ from . import yamlio
 from .errors import InputError, Location, Problem, closest
 from .knowledge import KnowledgeBase
 from .schema import Validator
-from .vocabulary import CATEGORIES
+from .vocabulary import CATEGORIES, URGENCY_RANK
 
 STDIN = "-"
 
@@ -36,13 +36,14 @@ def parse_case(text: str, name: str, kb: KnowledgeBase) -> Case:
     """Validate a case file's text against the schema and the question catalogue."""
     data = yamlio.parse(text, name)
     problems: list[Problem] = []
-    for err in Validator("case.schema.json").validate(data):
-        path = list(err.path)
-        if err.on_key and path:
-            path[-1] = yamlio.key(str(path[-1]))
-        problems.append(Problem(yamlio.locate(text, name, path), err.message, err.suggestion))
-    if problems:
-        raise InputError(problems)
+    if not _plainly_valid(data, kb):
+        for err in Validator("case.schema.json").validate(data):
+            path = list(err.path)
+            if err.on_key and path:
+                path[-1] = yamlio.key(str(path[-1]))
+            problems.append(Problem(yamlio.locate(text, name, path), err.message, err.suggestion))
+        if problems:
+            raise InputError(problems)
     answers: dict[str, Any] = {}
     for fact, value in data["answers"].items():
         question = kb.questions.get(fact)
@@ -88,6 +89,46 @@ def parse_case(text: str, name: str, kb: KnowledgeBase) -> Case:
     if problems:
         raise InputError(problems)
     return Case(name=name, answers=answers, title=data.get("title", ""), expect=expect)
+
+
+_CASE_KEYS = frozenset({"title", "answers", "expect"})
+_EXPECT_KEYS = frozenset({"urgency", "includes", "excludes"})
+_SCALARS = (bool, int, float, str)
+
+
+def _plainly_valid(data: Any, kb: KnowledgeBase) -> bool:
+    """A quick check that a case has the schema's shape, for the common well-formed file.
+
+    Batch runs read thousands of cases, and the general validator costs as much as the YAML
+    parse. This check is never looser than the schema (answer ids must be catalogue ids,
+    which the schema's name pattern admits); anything it does not accept goes through the
+    validator, which is the authority and writes the messages.
+    """
+    if type(data) is not dict or not data.keys() <= _CASE_KEYS:
+        return False
+    if not isinstance(data.get("title", ""), str):
+        return False
+    answers = data.get("answers")
+    if type(answers) is not dict:
+        return False
+    questions = kb.questions
+    for fact, value in answers.items():
+        if type(value) not in _SCALARS or type(fact) is not str or fact not in questions:
+            return False
+    expect = data.get("expect")
+    if expect is None:
+        return "expect" not in data
+    if type(expect) is not dict or not expect.keys() <= _EXPECT_KEYS:
+        return False
+    if "urgency" in expect and expect["urgency"] not in URGENCY_RANK:
+        return False
+    for part in ("includes", "excludes"):
+        names = expect.get(part, [])
+        if type(names) is not list or any(type(n) is not str for n in names):
+            return False
+        if len(set(names)) != len(names):
+            return False
+    return True
 
 
 def read_case(source: str, kb: KnowledgeBase, stdin: Any = None) -> Case:

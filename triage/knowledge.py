@@ -52,6 +52,8 @@ class Question:
             return isinstance(value, str) and value in self.values
         if isinstance(value, bool) or not isinstance(value, int | float):
             return False
+        if value != value:  # NaN (`.nan` in YAML) is no answer
+            return False
         if self.type == "integer" and not float(value).is_integer():
             return False
         if self.min is not None and value < self.min:

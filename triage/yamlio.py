@@ -29,16 +29,19 @@ class _DuplicateKey(Exception):
 
 
 def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict:
+    written = list(node.value)  # before merge keys (`<<`) are expanded into it
+    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+    if len(mapping) == len(node.value):
+        return mapping  # no key was given twice: the usual case costs one comparison
     seen: dict[object, Any] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        try:
-            if key in seen:
-                raise _DuplicateKey(key, key_node.start_mark, seen[key])
-        except TypeError:  # an unhashable key; SafeConstructor reports it below
+    for key_node, _ in written:
+        if key_node.tag == "tag:yaml.org,2002:merge":
             continue
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            raise _DuplicateKey(key, key_node.start_mark, seen[key])
         seen[key] = key_node.start_mark
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+    return mapping
 
 
 class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
