@@ -95,6 +95,11 @@ class Rule:
     def is_red_flag(self) -> bool:
         return self.area == "red_flag"
 
+    @cached_property
+    def reads(self) -> tuple[str, ...]:
+        """The facts the condition reads, once each in reading order (kept: traces use it)."""
+        return tuple(dict.fromkeys(self.when.facts()))
+
 
 @dataclass(frozen=True)
 class Outcome:

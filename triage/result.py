@@ -69,13 +69,9 @@ def conclude(kb: KnowledgeBase, answers: Mapping[str, Any], fired: Iterable[Rule
     trace = tuple(
         Firing(
             rule,
-            tuple((fact, answers[fact]) for fact in _unique(rule.when.facts()) if fact in answers),
+            tuple((fact, answers[fact]) for fact in rule.reads if fact in answers),
         )
         for rule in rules
     )
     findings = tuple(dict.fromkeys(name for rule in rules for name in rule.findings))
     return Result(urgency, tuple(kept), trace, findings, nets, kb.notice, tuple(held))
-
-
-def _unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))
