@@ -505,7 +505,7 @@ def explanation_text(expl: Explanation) -> str:
             else:
                 by = f" (concluded by {', '.join(f.producers)})" if f.producers else ""
                 lines.append(f"      fires if finding {f.finding} were absent{by}")
-        lines.append(f"      would conclude: {_rule_conclusions(miss.rule)}")
+        lines.append(f"      would conclude: {miss.rule.conclusions_text() or 'nothing'}")
     lines += ["", "Unanswered questions that could change the result:"]
     if not expl.open_questions:
         lines.append("  none: no answer to an open question would change it")
@@ -541,17 +541,6 @@ def _conclusions(step: Step) -> str:
         parts.append("recommends " + ", ".join(shown))
     if step.rule.findings:
         parts.append("finding " + ", ".join(step.rule.findings))
-    return "; ".join(parts) or "nothing"
-
-
-def _rule_conclusions(rule: Rule) -> str:
-    parts = []
-    if rule.urgency:
-        parts.append(f"urgency {rule.urgency}")
-    if rule.recommend:
-        parts.append("recommends " + ", ".join(rule.recommend))
-    if rule.findings:
-        parts.append("finding " + ", ".join(rule.findings))
     return "; ".join(parts) or "nothing"
 
 

@@ -95,6 +95,17 @@ class Rule:
     def is_red_flag(self) -> bool:
         return self.area == "red_flag"
 
+    def conclusions_text(self) -> str:
+        """What the rule concludes, in one line ("" when nothing), as explanations show it."""
+        parts = []
+        if self.urgency:
+            parts.append(f"urgency {self.urgency}")
+        if self.recommend:
+            parts.append("recommends " + ", ".join(self.recommend))
+        if self.findings:
+            parts.append("finding " + ", ".join(self.findings))
+        return "; ".join(parts)
+
     @cached_property
     def reads(self) -> tuple[str, ...]:
         """The facts the condition reads, once each in reading order (kept: traces use it)."""

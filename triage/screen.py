@@ -161,15 +161,8 @@ class Screen:
             ]
             if reasons:
                 lines.append(wrap("because " + ", ".join(reasons), "     ", "       "))
-            outcome = []
-            if rule.urgency:
-                outcome.append(f"urgency {rule.urgency}")
-            if rule.recommend:
-                outcome.append("recommends " + ", ".join(rule.recommend))
-            if rule.findings:
-                outcome.append("concludes " + ", ".join(rule.findings))
-            if outcome:
-                lines.append(wrap("→ " + "; ".join(outcome), "     ", "       "))
+            if rule.conclusions_text():
+                lines.append(wrap("→ " + rule.conclusions_text(), "     ", "       "))
             lines.append(self.style(wrap(f"source: {rule.source}", "     ", "       "), dim=True))
         if result.withheld:
             held = ", ".join(rec.id for rec in result.withheld)
