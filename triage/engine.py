@@ -7,7 +7,8 @@ this module changes is how much work Experta does per case.
 The steps, cumulative, measured on a 2-core machine (process time, best of 3, noise about 10%)
 on 2,000-3,000 generated cases, engine against the engine-free reference in the same run. The
 "calls" column (Python function calls per case, from cProfile) does not depend on the machine
-load; the reference makes 841 per case on 71 rules and 232 on 19.
+load; the reference makes 841 per case on 71 rules and 232 on 19 (655 on 70 rules and 72 on 7
+for step 9).
 
     step                                  71 rules          19 rules       calls (71 / 19)
     0 as first written (agenda bug)     539/s  1/20.4    2,787/s  1/11.6    16,933 / 2,973
@@ -18,7 +19,10 @@ load; the reference makes 841 per case on 71 rules and 232 on 19.
     5 + 16 cases per engine run         745/s  1/14.7    4,937/s  1/6.5      9,203 / 1,623
     6 + findings carry the answers    1,221/s  1/9.0     5,016/s  1/6.4      6,053 / 1,600
     7 + decision-tree split           1,486/s  1/7.4     5,080/s  1/6.4      5,336 / 1,575
-    8 + shared guards (this module)   1,558/s  1/7.0     5,326/s  1/6.1      5,061 / 1,526
+    8 + shared guards                 1,558/s  1/7.0     5,326/s  1/6.1      5,061 / 1,526
+    9 + quiet alpha nodes (this module), on the later 70-rule base and 7-rule test fixture:
+        before                        1,699/s  1/7.5    11,891/s  1/7.7      4,900 /   699
+        after                         2,765/s  1/4.6    17,942/s  1/5.2      2,552 /   412
 
 1. The first agenda strategy removed activations with `list.remove`, but Experta's
    `Activation.__eq__` compares the ordering key, which a removal notice does not carry: a rule
@@ -43,6 +47,11 @@ load; the reference makes 841 per case on 71 rules and 232 on 19.
 8. A conjunction's most widely shared plain fact test becomes a separate field test with one
    predicate object per distinct test, so Rete shares that alpha node and a failed guard skips
    every rule behind it.
+9. Experta's alpha nodes copy every arriving token before testing it, and every test builds
+   the arguments of a log call even with logging off. `_QuietTester` takes the place of each
+   `FeatureTesterNode` once the network is built: the same test on the same field, then a copy
+   only when the test adds a binding (nodes that change a token copy it first, so passing the
+   same token on is safe). Of 108 token copies per case, 29 remain.
 
 Tried and dropped: guards as copies of the answer values in extra fields (building facts with
 20 fields cost more than the shared nodes saved); a shared "any red-flag guard" gate in front
@@ -64,7 +73,7 @@ from __future__ import annotations
 import bisect
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .conditions import All, Condition, Constant, FactTest, with_findings
@@ -78,8 +87,9 @@ from experta.agenda import Agenda  # noqa: E402
 from experta.fact import InitialFact  # noqa: E402
 from experta.factlist import FactList  # noqa: E402
 from experta.matchers import ReteMatcher  # noqa: E402
-from experta.matchers.rete.mixins import NoMemory  # noqa: E402
-from experta.matchers.rete.nodes import ConflictSetNode  # noqa: E402
+from experta.matchers.rete.check import FactCapture, FeatureCheck, TypeCheck  # noqa: E402
+from experta.matchers.rete.mixins import ChildNode, NoMemory  # noqa: E402
+from experta.matchers.rete.nodes import ConflictSetNode, FeatureTesterNode  # noqa: E402
 from experta.strategies import DepthStrategy  # noqa: E402
 
 _root.handlers[:] = _handlers
@@ -130,8 +140,65 @@ class _TrackedConflictSet(ConflictSetNode):
         super()._activate(token)
 
 
+def _quiet_test(check: Any) -> Callable[[Any], Any]:
+    """The same test as an alpha node's Experta check, without the log call Experta makes on
+    every test (its arguments are built even when logging is off)."""
+    if type(check) is TypeCheck:
+        fact_type = check.fact_type
+        return lambda fact: type(fact) == fact_type  # noqa: E721  (Experta's exact-type test)
+    if type(check) is FactCapture:
+        bind = check.bind
+        return lambda fact: {bind: fact}
+    if type(check) is FeatureCheck and isinstance(check.what, str) and "__" not in check.what:
+        what, test, expected = check.what, check.check, check.expected
+
+        def feature(fact: Any) -> Any:
+            try:
+                record = fact[what]
+            except (IndexError, KeyError, TypeError):
+                return False
+            return test(record, expected)
+
+        return feature
+    return check  # any other kind keeps Experta's own call
+
+
+class _QuietTester(FeatureTesterNode):
+    """An alpha node that copies the token only when its test adds a binding to it.
+
+    Experta copies every token on arrival, before testing, although a failed or plain `True`
+    test leaves it untouched; every node that changes a token copies it first, so passing the
+    same token on is safe. Bindings are checked against the context exactly as
+    `FeatureTesterNode._activate` does.
+    """
+
+    quiet_test: Callable[[Any], Any]
+
+    def activate(self, token: Any) -> None:
+        (fact,) = token.data
+        match = self.quiet_test(fact)
+        if not match:
+            return
+        if match is not True:
+            context = token.context
+            for key, value in match.items():
+                if isinstance(key, tuple):  # a negated binding
+                    if key[1] in context and context[key[1]] == value:
+                        return
+                elif context.get(key, value) != value or context.get((False, key), _NONE) == value:
+                    return
+            token = token.copy()
+            token.context.update(match)
+        for child in self.children:
+            child.callback(token)
+
+
+_NONE = object()
+
+
 class _Matcher(ReteMatcher):
-    """The Rete matcher, asking only conflict-set nodes that saw a token since the last call."""
+    """The Rete matcher, asking only conflict-set nodes that saw a token since the last call,
+    with quiet alpha nodes (`_QuietTester`)."""
 
     def __init__(self, engine: Any) -> None:
         super().__init__(engine)
@@ -140,16 +207,29 @@ class _Matcher(ReteMatcher):
             node.__class__ = _TrackedConflictSet
             node.dirty = self.dirty
         self.memories: list[Any] = []
-        seen: set[int] = set()
+        nodes = self._nodes()
+        for node in nodes:
+            if not isinstance(node, NoMemory):
+                self.memories.append(node)
+            if type(node) is FeatureTesterNode:
+                node.__class__ = _QuietTester
+                node.quiet_test = _quiet_test(node.matcher)
+        for node in nodes:  # parents hold the bound `activate` of the old class: rebind
+            node.children[:] = [
+                ChildNode(c.node, c.node.activate) if type(c.node) is _QuietTester else c
+                for c in node.children
+            ]
+
+    def _nodes(self) -> list[Any]:
+        """Every node of the network, once."""
+        found: dict[int, Any] = {}
         stack = [self.root_node]
         while stack:
             node = stack.pop()
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            if not isinstance(node, NoMemory):
-                self.memories.append(node)
-            stack.extend(child.node for child in node.children)
+            if id(node) not in found:
+                found[id(node)] = node
+                stack.extend(child.node for child in node.children)
+        return list(found.values())
 
     def reset(self) -> None:
         for node in self.memories:
