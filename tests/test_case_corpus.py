@@ -21,6 +21,4 @@ def test_case_file_meets_its_expectations(path, kb, engine, reference):
     oracle = reference.evaluate(case.answers)
     assert oracle.urgency == outcome.result.urgency
     assert oracle.fired == outcome.result.fired
-    assert [r.id for r in oracle.recommendations] == [
-        r.id for r in outcome.result.recommendations
-    ]
+    assert [r.id for r in oracle.recommendations] == [r.id for r in outcome.result.recommendations]

@@ -125,9 +125,7 @@ def test_red_flags_fire_first_and_rules_follow_the_evaluation_order(kb, engine, 
 
 def test_every_compiled_rule_has_its_own_salience(kb) -> None:
     cls = compile_engine(kb)
-    saliences = [
-        value.salience for value in vars(cls).values() if isinstance(value, experta.Rule)
-    ]
+    saliences = [value.salience for value in vars(cls).values() if isinstance(value, experta.Rule)]
     assert len(saliences) >= len(kb.rules)
     assert len(set(saliences)) == len(saliences)
 

@@ -75,7 +75,8 @@ class PartialOutcome:
         if name in kb.recommendations:
             return self.recommendations.get(name, False)
         return t_or(
-            value for rec_id, value in self.recommendations.items()
+            value
+            for rec_id, value in self.recommendations.items()
             if kb.recommendations[rec_id].category == name
         )
 
@@ -83,8 +84,11 @@ class PartialOutcome:
         """Three-valued test of an invariant's outcome clause."""
         parts: list[Tri] = []
         if outcome.urgency:
-            parts.append(t_and([self.urgency_at_least(outcome.urgency),
-                                self.urgency_at_most(outcome.urgency)]))
+            parts.append(
+                t_and(
+                    [self.urgency_at_least(outcome.urgency), self.urgency_at_most(outcome.urgency)]
+                )
+            )
         if outcome.urgency_at_least:
             parts.append(self.urgency_at_least(outcome.urgency_at_least))
         if outcome.urgency_at_most:
@@ -136,12 +140,17 @@ def partial_outcome(
             reasons.append(True if low > cap else MAYBE if high > cap else False)
         blockers = set(rec.displaced_by)
         reasons.extend(
-            value for other, value in produced.items()
+            value
+            for other, value in produced.items()
             if other != rec_id
             and (other in blockers or kb.recommendations[other].category in blockers)
         )
         final[rec_id] = t_and([made, t_not(t_or(reasons))])
     return PartialOutcome(
-        rules=rules, findings=found, urgency_low=URGENCY_LEVELS[low],
-        urgency_high=URGENCY_LEVELS[high], produced=produced, recommendations=final,
+        rules=rules,
+        findings=found,
+        urgency_low=URGENCY_LEVELS[low],
+        urgency_high=URGENCY_LEVELS[high],
+        produced=produced,
+        recommendations=final,
     )
