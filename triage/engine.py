@@ -163,6 +163,9 @@ def _quiet_test(check: Any) -> Callable[[Any], Any]:
     return check  # any other kind keeps Experta's own call
 
 
+_NONE = object()
+
+
 class _QuietTester(FeatureTesterNode):
     """An alpha node that copies the token only when its test adds a binding to it.
 
@@ -191,9 +194,6 @@ class _QuietTester(FeatureTesterNode):
             token.context.update(match)
         for child in self.children:
             child.callback(token)
-
-
-_NONE = object()
 
 
 class _Matcher(ReteMatcher):
