@@ -165,8 +165,12 @@ def test_interviews_over_the_corpus_ask_at_most_half_the_catalogue(kb) -> None:
         fractions[path.stem] = len(replay(kb, case.answers).asked) / len(kb.questions)
     average = sum(fractions.values()) / len(fractions)
     longest = max(fractions, key=fractions.__getitem__)
-    assert average <= 0.5, f"on average {average:.0%} of the catalogue is asked"
-    assert fractions[longest] <= 0.75, f"{longest} asks {fractions[longest]:.0%}"
+    # The STarT Back screen (nine questions) is scored for any pain past the first week that
+    # has not gone, whatever its trend, and shown next to a doctor's referral (issue 10), so
+    # stories past day 7 ask it where they did not before; severity is asked wherever it
+    # separates soreness from a strain or recovered from not. Bounds set with that in mind.
+    assert average <= 0.55, f"on average {average:.0%} of the catalogue is asked"
+    assert fractions[longest] <= 0.85, f"{longest} asks {fractions[longest]:.0%}"
 
 
 @functools.cache
