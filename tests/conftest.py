@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from triage.engine import Engine
-from triage.knowledge import KnowledgeBase
-from triage.loader import load_knowledge
-from triage.reference import ReferenceEvaluator
+from triage.evaluate.engine import Engine
+from triage.evaluate.reference import ReferenceEvaluator
+from triage.files.loader import load_knowledge
+from triage.model.knowledge import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"

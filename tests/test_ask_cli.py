@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from triage.cases import read_case
 from triage.cli import main
+from triage.files.cases import read_case
 from triage.interview import replay
-from triage.screen import Screen, wants_color
-from triage.vocabulary import CATEGORY_TITLES, URGENCY_WORDS
+from triage.model.vocabulary import CATEGORY_TITLES, URGENCY_WORDS
+from triage.render.screen import Screen, wants_color
 
 from .conftest import CASES
 from .test_interview import write_tiny_rules
@@ -341,7 +341,7 @@ def test_colour_only_on_a_terminal_and_never_when_refused(flag, env, tty, expect
 
 
 def test_coloured_and_plain_results_say_the_same(runner, rules, workdir) -> None:
-    from triage.loader import load_knowledge
+    from triage.files.loader import load_knowledge
 
     kb = load_knowledge(rules)
     result = replay(kb, {"saddle_numbness": True}).result()
@@ -365,6 +365,6 @@ def _typed(value) -> str:
 
 
 def _tiny(workdir: Path):
-    from triage.loader import load_knowledge
+    from triage.files.loader import load_knowledge
 
     return load_knowledge(workdir.parent / "rules")

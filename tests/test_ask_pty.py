@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from triage.cases import read_case
+from triage.files.cases import read_case
+from triage.files.loader import load_knowledge
 from triage.interview import Interview
-from triage.loader import load_knowledge
 
 from .test_interview import write_tiny_rules
 

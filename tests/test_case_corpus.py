@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from triage.batch import judge
-from triage.cases import read_case
+from triage.files.cases import read_case
+from triage.tools.outcomes import judge
 
 from .conftest import CASES
 

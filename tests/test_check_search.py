@@ -19,15 +19,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triage.answer_space import UNKNOWN, all_fact_tests, answer_space, value_classes
-from triage.knowledge import KnowledgeBase, Outcome, Question
-from triage.loader import load_knowledge
-from triage.partial import partial_outcome, rule_statuses
-from triage.reference import ReferenceEvaluator
-from triage.result import Result
-from triage.verify import check_knowledge
-from triage.verify.abstract import Conclusions
-from triage.vocabulary import INCOMPATIBLE_CATEGORIES, URGENCY_RANK
+from triage.evaluate.answer_space import UNKNOWN, all_fact_tests, answer_space, value_classes
+from triage.evaluate.partial import partial_outcome, rule_statuses
+from triage.evaluate.reference import ReferenceEvaluator
+from triage.files.loader import load_knowledge
+from triage.model.knowledge import KnowledgeBase, Outcome, Question
+from triage.model.result import Result
+from triage.model.vocabulary import INCOMPATIBLE_CATEGORIES, URGENCY_RANK
+from triage.tools.verify import check_knowledge
+from triage.tools.verify.abstract import Conclusions
 
 FIXTURES = Path(__file__).parent / "fixtures" / "check"
 REJECTED_BY_LOADER = {"undefined-finding", "circular-findings"}

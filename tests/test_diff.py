@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from triage.cases import read_case
 from triage.cli import main
-from triage.knowledge import KnowledgeBase
-from triage.loader import load_knowledge
-from triage.reference import ReferenceEvaluator
+from triage.evaluate.reference import ReferenceEvaluator
+from triage.files.cases import read_case
+from triage.files.loader import load_knowledge
+from triage.model.knowledge import KnowledgeBase
 
 from .conftest import CASES, RULES
 from .test_explain import RULES_YAML, write_base, write_case

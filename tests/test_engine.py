@@ -18,9 +18,9 @@ from experta.matchers.rete.token import Token
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triage.engine import Engine, _quiet_test, _QuietTester, compile_engine
-from triage.loader import load_knowledge
-from triage.reference import ReferenceEvaluator
+from triage.evaluate.engine import Engine, _quiet_test, _QuietTester, compile_engine
+from triage.evaluate.reference import ReferenceEvaluator
+from triage.files.loader import load_knowledge
 
 from .conftest import ROOT
 

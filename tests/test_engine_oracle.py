@@ -16,13 +16,13 @@ from typing import Any
 import experta
 import pytest
 
-from triage import yamlio
-from triage.answer_space import UNKNOWN, answer_space
-from triage.engine import CHUNK, Engine, compile_engine
-from triage.knowledge import KnowledgeBase
-from triage.loader import load_knowledge
-from triage.reference import ReferenceEvaluator
-from triage.result import Result
+from triage.evaluate.answer_space import UNKNOWN, answer_space
+from triage.evaluate.engine import CHUNK, Engine, compile_engine
+from triage.evaluate.reference import ReferenceEvaluator
+from triage.files import yamlio
+from triage.files.loader import load_knowledge
+from triage.model.knowledge import KnowledgeBase
+from triage.model.result import Result
 
 from .conftest import CASES
 

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triage.answer_space import UNKNOWN, representatives
 from triage.cli import main
-from triage.conditions import FactTest
-from triage.errors import Location
-from triage.explain import describe_values, value_spans
-from triage.knowledge import Question
+from triage.evaluate.answer_space import UNKNOWN, representatives
+from triage.model.conditions import FactTest
+from triage.model.errors import Location
+from triage.model.knowledge import Question
+from triage.tools.explain import describe_values, value_spans
 
 from .conftest import RULES
 

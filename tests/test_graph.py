@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from triage.cli import main
-from triage.graph import Graph, Node
+from triage.tools.graph import Graph, Node
 
 from .conftest import ROOT
 from .test_explain import RULES_YAML, write_base

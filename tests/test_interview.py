@@ -9,11 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from triage.answer_space import UNKNOWN, answer_space
-from triage.cases import read_case
-from triage.conditions import MAYBE
-from triage.engine import Engine
-from triage.errors import InputError
+from triage.evaluate.answer_space import UNKNOWN, answer_space
+from triage.evaluate.engine import Engine
+from triage.evaluate.partial import partial_outcome
+from triage.evaluate.reference import ReferenceEvaluator
+from triage.files.cases import read_case
+from triage.files.loader import load_knowledge
 from triage.interview import (
     Interview,
     ReplyError,
@@ -22,9 +23,8 @@ from triage.interview import (
     read_interview,
     replay,
 )
-from triage.loader import load_knowledge
-from triage.partial import partial_outcome
-from triage.reference import ReferenceEvaluator
+from triage.model.conditions import MAYBE
+from triage.model.errors import InputError
 
 from .conftest import CASES
 

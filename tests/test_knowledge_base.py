@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from triage.answer_space import UNKNOWN, answer_space
-from triage.cases import read_case
-from triage.knowledge import KnowledgeBase, Outcome
-from triage.result import Result
-from triage.vocabulary import CATEGORIES, URGENCY_RANK
+from triage.evaluate.answer_space import UNKNOWN, answer_space
+from triage.files.cases import read_case
+from triage.model.knowledge import KnowledgeBase, Outcome
+from triage.model.result import Result
+from triage.model.vocabulary import CATEGORIES, URGENCY_RANK
 
 from .conftest import CASES
 

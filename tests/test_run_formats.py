@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from triage import formats
+from triage.batch.pool import write_report
 from triage.cli import main
-from triage.loader import load_knowledge
-from triage.output import open_output
-from triage.parallel import write_report
+from triage.files.loader import load_knowledge
+from triage.files.output import open_output
+from triage.render import batch as formats
 
 MINI = Path(__file__).parent / "fixtures" / "mini_rules"
 FORMATS = ("text", "json", "jsonl", "csv", "junit")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from triage.loader import load_knowledge
-from triage.parallel import MIN_PER_WORKER, WorkerSetupError, worker_count, write_report
+from triage.batch.pool import MIN_PER_WORKER, WorkerSetupError, worker_count, write_report
+from triage.files.loader import load_knowledge
 
 from .conftest import ROOT
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from referencing import Registry, Resource
 
-from triage.schema import Validator
+from triage.files.schema import Validator
 
 from .conftest import CASES, RULES
 

@@ -9,7 +9,7 @@ Usage (the whole API; nothing here prints or exits)::
         interview.answer(question.id, parse_reply(question, input()))   # or .skip()
         # interview.back() undoes the last answer or skip; interview.why() explains the
         # current question (the rule it serves and what is already known)
-    result = interview.result()               # a triage.result.Result, from the Experta engine
+    result = interview.result()               # a Result, from the Experta engine
 
     replayed = replay(kb, case.answers)       # answers every question from a case, unknown
     replayed.asked                            # where it has none; ids in the order asked
@@ -21,16 +21,17 @@ Usage (the whole API; nothing here prints or exits)::
     interview, case = read_interview(path, kb)               # and the interview back from it
 
 How the next question is chosen. The facts not asked yet are "pending": they may still take any
-value or stay unknown. Three-valued evaluation of the whole base (`triage.partial`) tells, for
-every rule, recommendation and the urgency, whether it is settled whatever the pending answers
-turn out to be. The interview stops as soon as the urgency, the recommendations and their order
-are settled; nothing asked later could change them, so the result of the short interview equals
-the result of the full case. Otherwise it walks the rules in evaluation order (red flags first)
-and pursues the first undecided rule whose firing could still change something: an urgency above
-the current lower bound, a recommendation (or one that displaces it) that is still open, the
-order of recommendations, or a finding an open rule reads. It asks the first pending fact that
-could decide that rule's condition, in reading order, so a refining question (the size of a load
-jump) comes only after the answer that makes it matter (there was a jump).
+value or stay unknown. Three-valued evaluation of the whole base (`triage.evaluate.partial`)
+tells, for every rule, recommendation and the urgency, whether it is settled whatever the
+pending answers turn out to be. The interview stops as soon as the urgency, the recommendations
+and their order are settled; nothing asked later could change them, so the result of the short
+interview equals the result of the full case. Otherwise it walks the rules in evaluation order
+(red flags first) and pursues the first undecided rule whose firing could still change
+something: an urgency above the current lower bound, a recommendation (or one that displaces it)
+that is still open, the order of recommendations, or a finding an open rule reads. It asks the
+first pending fact that could decide that rule's condition, in reading order, so a refining
+question (the size of a load jump) comes only after the answer that makes it matter (there was a
+jump).
 
 Every step re-evaluates the whole base over the partial answers: about 0.4 ms with the shipped
 rules (71 at the time of writing), far below a visible pause, so no incremental bookkeeping is
@@ -47,15 +48,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from . import yamlio
-from .casefile import dump_case
-from .cases import Case, parse_case
-from .conditions import MAYBE, render
-from .errors import InputError, Location, Problem, closest
-from .knowledge import KnowledgeBase, Question, Rule
-from .partial import PartialOutcome, partial_outcome
-from .result import Result
-from .vocabulary import URGENCY_RANK
+from triage.evaluate.partial import PartialOutcome, partial_outcome
+from triage.files import yamlio
+from triage.files.casefile import dump_case
+from triage.files.cases import Case, parse_case
+from triage.model.conditions import MAYBE, render
+from triage.model.errors import InputError, Location, Problem, closest
+from triage.model.knowledge import KnowledgeBase, Question, Rule
+from triage.model.result import Result
+from triage.model.vocabulary import URGENCY_RANK
 
 ASKED_MARK = "# asked:"
 
@@ -76,7 +77,7 @@ def engine_for(kb: KnowledgeBase) -> Evaluator:
     """
     entry = _engines.get(id(kb))
     if entry is None or entry[0] is not kb:
-        from .engine import Engine
+        from triage.evaluate.engine import Engine
 
         entry = (kb, Engine(kb))
         while len(_engines) >= _ENGINES_KEPT:  # a long-lived process may load many bases
@@ -408,7 +409,7 @@ def _checked(kb: KnowledgeBase, fact: str, value: Any) -> Any:
 
 # --- saving and resuming --------------------------------------------------------------------
 
-SCHEMA_FILE = Path(__file__).parent / "schemas" / "case.schema.json"
+SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "case.schema.json"
 
 
 def case_text(
@@ -473,7 +474,7 @@ def read_interview(
     The file is validated as a case file; `# asked:` lines, if present, restore the order and
     the skipped questions, and an unknown fact id in them is an error with its location.
     """
-    from .cases import read_case
+    from triage.files.cases import read_case
 
     if source == "-":
         raw = stdin.read() if stdin is not None else b""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import ask, check, coverage, diff, explain, graph, run
+from triage.cli import ask, check, coverage, diff, explain, graph, run
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,6 +1,6 @@
 """`triage ask`: the interactive questionnaire, its replay from a case file, and resuming.
 
-The interview logic lives in `triage.interview` and the texts in `triage.screen`; this module
+The interview logic lives in `triage.interview` and the texts in `triage.render.screen`; this module
 only reads lines, dispatches the prompt commands, and saves files.
 """
 
@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .common import BadInput, format_option, load_kb, rules_option
+from triage.cli.common import BadInput, format_option, load_kb, rules_option
 
 if TYPE_CHECKING:
-    from ..cases import Case
-    from ..interview import Interview
-    from ..knowledge import KnowledgeBase, Question
-    from ..result import Result
-    from ..screen import Screen
+    from triage.files.cases import Case
+    from triage.interview import Interview
+    from triage.model.knowledge import KnowledgeBase, Question
+    from triage.model.result import Result
+    from triage.render.screen import Screen
 
 PROGRESS_FILE = "triage-progress.yaml"
 PROGRESS_TITLE = "Interview in progress"
@@ -71,7 +71,7 @@ def ask(
     Exit 0 when done (or after quit), 1 when input ended early or a resumed case misses its
     `expect` block, 2 on invalid input, 130 on Ctrl-C.
     """
-    from ..errors import InputError
+    from triage.model.errors import InputError
 
     if answers_source is not None and resume_path is not None:
         raise click.UsageError("--answers replays a case and --resume continues one; pick one")
@@ -91,10 +91,10 @@ def ask(
 def _replay(
     kb: KnowledgeBase, source: str, save_path: Path | None, fmt: str, no_color: bool
 ) -> int:
-    from ..batch import judge
-    from ..cases import read_case
-    from ..interview import replay
-    from ..screen import Screen, wants_color
+    from triage.files.cases import read_case
+    from triage.interview import replay
+    from triage.render.screen import Screen, wants_color
+    from triage.tools.outcomes import judge
 
     case = read_case(source, kb, getattr(sys.stdin, "buffer", sys.stdin))
     interview = replay(kb, case.answers)
@@ -137,8 +137,8 @@ class Session:
         fmt: str,
         no_color: bool,
     ) -> None:
-        from ..interview import Interview, read_interview
-        from ..screen import Screen, wants_color
+        from triage.interview import Interview, read_interview
+        from triage.render.screen import Screen, wants_color
 
         self.kb = kb
         self.rules_dir = rules_dir
@@ -236,7 +236,7 @@ class Session:
             elif command == "quit":
                 raise _Quit
             else:
-                from ..interview import ReplyError, parse_reply
+                from triage.interview import ReplyError, parse_reply
 
                 try:
                     value = parse_reply(question, text)
@@ -247,7 +247,7 @@ class Session:
                 return
 
     def finish(self) -> int:
-        from ..batch import judge
+        from triage.tools.outcomes import judge
 
         interview = self.interview
         result = interview.result()
@@ -321,14 +321,14 @@ def _final_title(interview: Interview, result: Result) -> str:
 
 
 def _save(interview: Interview, path: Path, title: str, final: bool) -> None:
-    from ..casefile import write_atomic
-    from ..interview import case_text
+    from triage.files.casefile import write_atomic
+    from triage.interview import case_text
 
     write_atomic(path, case_text(interview, title, path, final=final))
 
 
 def _json(name: str, title: str, result: Result, interview: Interview, status: str) -> str:
-    from ..report import result_dict
+    from triage.render.outcome import result_dict
 
     data: dict[str, Any] = {"case": name}
     if title:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .common import format_option, load_kb, rules_option
+from triage.cli.common import format_option, load_kb, rules_option
 
 
 @click.command()
@@ -41,9 +41,9 @@ def check(
     with a smallest set of answers that breaks it. Exit 0 when no error is found (warnings
     too with --strict), 1 when one is, 2 when the rules cannot be read.
     """
-    from ..casefile import write_atomic
-    from ..verify import check_knowledge
-    from ..verify.invariants import counterexample_case
+    from triage.files.casefile import write_atomic
+    from triage.tools.verify import check_knowledge
+    from triage.tools.verify.invariants import counterexample_case
 
     if rules_arg is not None and rules_dir is not None and rules_arg != rules_dir:
         raise click.UsageError("give the rules folder once: as RULES or as --rules, not both")

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from ..errors import InputError
-    from ..knowledge import KnowledgeBase
+    from triage.model.errors import InputError
+    from triage.model.knowledge import KnowledgeBase
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,8 +52,8 @@ def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
 
 def load_kb(rules_dir: Path | None) -> KnowledgeBase:
     """Load the knowledge base, turning its problems into exit code 2."""
-    from ..errors import InputError
-    from ..loader import load_knowledge
+    from triage.files.loader import load_knowledge
+    from triage.model.errors import InputError
 
     try:
         return load_knowledge(rules_dir)

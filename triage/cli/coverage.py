@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .common import BadInput, format_option, load_kb, rules_option
+from triage.cli.common import BadInput, format_option, load_kb, rules_option
 
 
 @click.command()
@@ -31,10 +31,11 @@ def coverage(
     Rule coverage is the share of rules fired by at least one case. Exit 0; 1 when it is
     below --fail-under; 2 when a case or the rules are malformed (the other cases still count).
     """
-    from ..cases import expand_paths
-    from ..coverage import coverage_dict, coverage_text, measure
-    from ..engine import Engine
-    from ..errors import InputError
+    from triage.evaluate.engine import Engine
+    from triage.files.cases import expand_paths
+    from triage.model.errors import InputError
+    from triage.render.coverage import coverage_dict, coverage_text
+    from triage.tools.coverage import measure
 
     kb = load_kb(rules_dir)
     try:

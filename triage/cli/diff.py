@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .common import BadInput, format_option, load_kb
+from triage.cli.common import BadInput, format_option, load_kb
 
 _RULES_DIR = click.Path(file_okay=False, path_type=Path)
 
@@ -31,10 +31,11 @@ def diff(
     A change is a different urgency or a different set of recommendations. Exit 0; 1 with
     --fail-on-change when a case changed; 2 when a case is invalid under either rule base.
     """
-    from ..cases import expand_paths
-    from ..diff import compare, diff_dict, diff_text, summarise
-    from ..engine import Engine
-    from ..errors import InputError
+    from triage.evaluate.engine import Engine
+    from triage.files.cases import expand_paths
+    from triage.model.errors import InputError
+    from triage.render.diff import diff_dict, diff_text
+    from triage.tools.diff import compare, summarise
 
     old_kb = load_kb(old_rules)
     new_kb = load_kb(new_rules)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .common import BadInput, format_option, load_kb, rules_option
+from triage.cli.common import BadInput, format_option, load_kb, rules_option
 
 
 @click.command()
@@ -20,11 +20,11 @@ def explain(case_file: str, rules_dir: Path | None, fmt: str) -> None:
 
     Exit 0, or 2 when the case or the rules are malformed.
     """
-    from ..cases import read_case
-    from ..engine import Engine
-    from ..errors import InputError
-    from ..explain import explain as explain_case
-    from ..explain import explanation_dict, explanation_text
+    from triage.evaluate.engine import Engine
+    from triage.files.cases import read_case
+    from triage.model.errors import InputError
+    from triage.render.explain import explanation_dict, explanation_text
+    from triage.tools.explain import explain as explain_case
 
     kb = load_kb(rules_dir)
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import BadInput, format_option, load_kb, rules_option
+from triage.cli.common import BadInput, format_option, load_kb, rules_option
 
 
 @click.command()
@@ -26,8 +26,9 @@ def graph(rules_dir: Path | None, fmt: str, rule_id: str | None) -> None:
     Red-flag rules are drawn in red; dashed edges are inputs a rule needs to be false or
     absent. Exit 0, or 2 for malformed rules or an unknown --rule id.
     """
-    from ..errors import InputError
-    from ..graph import build_graph, graph_dict, to_dot, to_mermaid
+    from triage.model.errors import InputError
+    from triage.render.graph import graph_dict, to_dot, to_mermaid
+    from triage.tools.graph import build_graph
 
     kb = load_kb(rules_dir)
     try:

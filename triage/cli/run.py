@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .common import BadInput, format_option, load_kb, rules_option
+from triage.cli.common import BadInput, format_option, load_kb, rules_option
 
 
 @click.command()
@@ -52,11 +52,11 @@ def run(
     Exit 0 when every checked case passes, 1 when one misses its expectations, 2 when a case
     or the rules are malformed (the other cases still run and are reported).
     """
-    from ..cases import expand_paths
-    from ..errors import InputError, Location, Problem
-    from ..formats import FORMATS
-    from ..output import open_output
-    from ..parallel import WorkerSetupError, write_report
+    from triage.batch.pool import WorkerSetupError, write_report
+    from triage.files.cases import expand_paths
+    from triage.files.output import open_output
+    from triage.model.errors import InputError, Location, Problem
+    from triage.render.batch import FORMATS
 
     kb = load_kb(rules_dir)
     try:

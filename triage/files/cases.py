@@ -1,0 +1,178 @@
+"""Case files: a lifter's answers plus, optionally, the outcome a trainer expects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from triage.files import yamlio
+from triage.files.schema import Validator
+from triage.model.errors import InputError, Location, Problem, closest
+from triage.model.knowledge import KnowledgeBase
+from triage.model.vocabulary import CATEGORIES, URGENCY_RANK
+
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class Expectation:
+    urgency: str | None = None
+    includes: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    answers: Mapping[str, Any]
+    title: str = ""
+    expect: Expectation | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def parse_case(text: str, name: str, kb: KnowledgeBase) -> Case:
+    """Validate a case file's text against the schema and the question catalogue."""
+    data = yamlio.parse(text, name)
+    problems: list[Problem] = []
+    if not _plainly_valid(data, kb):
+        for err in Validator("case.schema.json").validate(data):
+            path = list(err.path)
+            if err.on_key and path:
+                path[-1] = yamlio.key(str(path[-1]))
+            problems.append(Problem(yamlio.locate(text, name, path), err.message, err.suggestion))
+        if problems:
+            raise InputError(problems)
+    answers: dict[str, Any] = {}
+    for fact, value in data["answers"].items():
+        question = kb.questions.get(fact)
+        if question is None:
+            problems.append(
+                Problem(
+                    yamlio.locate(text, name, ["answers", yamlio.key(fact)]),
+                    f"unknown fact `{fact}`",
+                    closest(fact, kb.questions),
+                )
+            )
+            continue
+        if not question.accepts(value):
+            shown = ("true" if value else "false") if isinstance(value, bool) else f"`{value}`"
+            problems.append(
+                Problem(
+                    yamlio.locate(text, name, ["answers", fact]),
+                    f"{shown} is outside the domain of `{fact}`; expected {question.domain_text()}",
+                    closest(str(value), question.values) if question.values else None,
+                )
+            )
+            continue
+        if question.type == "integer" and isinstance(value, float):
+            value = int(value)
+        answers[fact] = value
+    expect = None
+    if "expect" in data:
+        raw = data["expect"]
+        names = list(kb.recommendations) + list(CATEGORIES)
+        for part in ("includes", "excludes"):
+            for pos, ref in enumerate(raw.get(part, ())):
+                if ref not in kb.recommendations and ref not in CATEGORIES:
+                    problems.append(
+                        Problem(
+                            yamlio.locate(text, name, ["expect", part, pos]),
+                            f"unknown recommendation id or category `{ref}`",
+                            closest(ref, names),
+                        )
+                    )
+        expect = Expectation(
+            raw.get("urgency"), tuple(raw.get("includes", ())), tuple(raw.get("excludes", ()))
+        )
+    if problems:
+        raise InputError(problems)
+    return Case(name=name, answers=answers, title=data.get("title", ""), expect=expect)
+
+
+_CASE_KEYS = frozenset({"title", "answers", "expect"})
+_EXPECT_KEYS = frozenset({"urgency", "includes", "excludes"})
+_SCALARS = (bool, int, float, str)
+
+
+def _plainly_valid(data: Any, kb: KnowledgeBase) -> bool:
+    """A quick check that a case has the schema's shape, for the common well-formed file.
+
+    Batch runs read thousands of cases, and the general validator costs as much as the YAML
+    parse. This check is never looser than the schema (answer ids must be catalogue ids,
+    which the schema's name pattern admits); anything it does not accept goes through the
+    validator, which is the authority and writes the messages.
+    """
+    if type(data) is not dict or not data.keys() <= _CASE_KEYS:
+        return False
+    if not isinstance(data.get("title", ""), str):
+        return False
+    answers = data.get("answers")
+    if type(answers) is not dict:
+        return False
+    questions = kb.questions
+    for fact, value in answers.items():
+        if type(value) not in _SCALARS or type(fact) is not str or fact not in questions:
+            return False
+    expect = data.get("expect")
+    if expect is None:
+        return "expect" not in data
+    if type(expect) is not dict or not expect.keys() <= _EXPECT_KEYS:
+        return False
+    if "urgency" in expect and expect["urgency"] not in URGENCY_RANK:
+        return False
+    for part in ("includes", "excludes"):
+        names = expect.get(part, [])
+        if type(names) is not list or any(type(n) is not str for n in names):
+            return False
+        if len(set(names)) != len(names):
+            return False
+    return True
+
+
+def read_case(source: str, kb: KnowledgeBase, stdin: Any = None) -> Case:
+    """Read one case from a path, or from `stdin` when the source is `-`."""
+    if source == STDIN:
+        raw = stdin.read() if stdin is not None else b""
+        data = raw.encode("utf-8") if isinstance(raw, str) else raw
+        return parse_case(yamlio.decode(data, "<stdin>"), "<stdin>", kb)
+    path = Path(source)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(
+            Problem(Location(source), f"cannot read case file: {err.strerror}")
+        ) from None
+    return parse_case(yamlio.decode(data, source), source, kb)
+
+
+def expand_paths(paths: Iterable[str]) -> list[str]:
+    """Files as given; folders recursively, sorted; `-` passed through.
+
+    Every path is checked before any case runs, so a typo fails fast instead of after a
+    long batch.
+    """
+    found: list[str] = []
+    missing = []
+    for raw in paths:
+        path = Path(raw)
+        if raw == STDIN or (path.is_file()):
+            found.append(raw)
+        elif path.is_dir():
+            found.extend(
+                sorted(
+                    str(p) for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+                )
+            )
+        else:
+            missing.append(
+                Problem(
+                    Location(raw),
+                    "no such file or folder; expected a case "
+                    "file, a folder of case files, or - for stdin",
+                )
+            )
+    if missing:
+        raise InputError(missing)
+    return found
