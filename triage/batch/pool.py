@@ -73,9 +73,10 @@ _setup_error: str | None = None
 
 
 def _start(rules_dir: Path | None, engine: str, fmt: str) -> None:
-    """Pool initializer: Ctrl-C is the parent's to handle; set up once per process."""
+    """Pool initializer: signals are the parent's to handle; set up once per process."""
     global _worker, _setup_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's cleanup handler
     from triage.files.loader import load_knowledge
 
     try:
