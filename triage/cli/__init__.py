@@ -2,32 +2,10 @@
 
 from __future__ import annotations
 
-import signal
-import sys
-from pathlib import Path
+import click
 
-
-def _started_as_command() -> bool:
-    """True in the `triage` program itself, false when a test or a program imports us."""
-    main_module = sys.modules.get("__main__")
-    spec = getattr(main_module, "__spec__", None)
-    return (
-        Path(getattr(main_module, "__file__", "") or "").name == "triage"
-        or getattr(spec, "name", "") == "triage.__main__"
-    )
-
-
-def _interrupted_while_starting(signum: int, frame: object) -> None:
-    raise SystemExit(130)  # nothing has started yet: leave without a traceback
-
-
-if _started_as_command():
-    signal.signal(signal.SIGINT, _interrupted_while_starting)
-
-import click  # noqa: E402  (after the handler: Ctrl-C during imports exits quietly)
-
-from triage.cli import ask, check, coverage, diff, explain, graph, run  # noqa: E402
-from triage.cli.common import TriageGroup  # noqa: E402
+from triage.cli import ask, check, coverage, diff, explain, graph, run
+from triage.cli.common import TriageGroup
 
 
 @click.group(cls=TriageGroup, context_settings={"help_option_names": ["-h", "--help"]})
