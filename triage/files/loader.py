@@ -190,6 +190,7 @@ class _Builder:
                     help=raw["help"],
                     items=tuple(ChecklistItem(i["fact"], i["text"]) for i in raw["items"]),
                     location=source.at("checklists", index),
+                    unchecked=" ".join(raw.get("unchecked", "").split()),
                 )
             )
             self.checklist_sources.append((source, index))
@@ -301,9 +302,7 @@ class _Builder:
             return
         seen: dict[str, str] = {}
         ids: set[str] = set()
-        for checklist, (source, index) in zip(
-            self.checklists, self.checklist_sources, strict=True
-        ):
+        for checklist, (source, index) in zip(self.checklists, self.checklist_sources, strict=True):
             if checklist.id in ids:
                 self.problem(
                     source.at("checklists", index, "id"),
@@ -554,6 +553,7 @@ class _Builder:
                 c,
                 prompt=text(c.prompt, c.location),
                 help=text(c.help, c.location),
+                unchecked=text(c.unchecked, c.location),
                 items=tuple(replace(i, text=text(i.text, c.location)) for i in c.items),
             )
             for c in self.checklists
