@@ -384,7 +384,7 @@ class CompiledEngine(experta.KnowledgeEngine):
         self.agenda = Agenda()
         self.facts = FactList()
         self.matcher.reset()
-        self._KnowledgeEngine__declare(InitialFact())  # type: ignore[attr-defined]
+        self._KnowledgeEngine__declare(InitialFact())
         self.running = False
 
     def run_chunk(self, chunk: Sequence[Mapping[str, Any]]) -> list[list[Rule]]:

@@ -100,11 +100,11 @@ class _Builder:
             return
         kind = kinds[0]
         errors = Validator(KINDS[kind]).validate(data)
-        for err in errors:
-            path = list(err.path)
-            if err.on_key and path:
-                path[-1] = yamlio.key(str(path[-1]))
-            self.problem(source.at(*path), err.message, err.suggestion)
+        for error in errors:
+            where = list(error.path)
+            if error.on_key and where:
+                where[-1] = yamlio.key(str(where[-1]))
+            self.problem(source.at(*where), error.message, error.suggestion)
         if errors:
             self.broken.add(kind)
             return

@@ -44,7 +44,7 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) 
     return mapping
 
 
-class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class StrictLoader(_BaseLoader):
     """The safe loader, plus an error on duplicate mapping keys."""
 
 
