@@ -75,6 +75,12 @@ class Recommendation:
     max_urgency: str | None = None
     displaced_by: tuple[str, ...] = ()
 
+    def displaced_by_rec(self, other: Recommendation) -> bool:
+        """Whether `other`, given in the same result, displaces this one (by id or category)."""
+        return other.id != self.id and (
+            other.id in self.displaced_by or other.category in self.displaced_by
+        )
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -172,6 +178,14 @@ class KnowledgeBase:
     @cached_property
     def rule_by_id(self) -> Mapping[str, Rule]:
         return MappingProxyType({rule.id: rule for rule in self.rules})
+
+    @cached_property
+    def displacers(self) -> Mapping[str, tuple[str, ...]]:
+        """For each recommendation, the ids of those that displace it, in catalogue order."""
+        recs = tuple(self.recommendations.values())
+        return MappingProxyType(
+            {rec.id: tuple(o.id for o in recs if rec.displaced_by_rec(o)) for rec in recs}
+        )
 
     def findings(self) -> set[str]:
         return {name for rule in self.rules for name in rule.findings}
