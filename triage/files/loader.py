@@ -6,6 +6,7 @@ sees all mistakes of an edit at once rather than one per run.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -16,6 +17,7 @@ from triage.files.schema import Validator
 from triage.model.conditions import All, AnyOf, AtLeast, Condition, FactTest, FindingRef, Not
 from triage.model.errors import InputError, Location, Problem, closest
 from triage.model.knowledge import (
+    FollowUp,
     Invariant,
     KnowledgeBase,
     Outcome,
@@ -32,6 +34,7 @@ KINDS = {
     "rules": "rules.schema.json",
     "invariants": "invariants.schema.json",
     "notice": "notices.schema.json",
+    "follow_up": "follow_up.schema.json",
 }
 NUMERIC_OPS = ("gt", "gte", "lt", "lte")
 
@@ -64,6 +67,9 @@ class _Builder:
         self.safety_net: list[SafetyNetItem] = []
         self.notice: str | None = None
         self.notice_location: Location | None = None
+        self.follow_up: FollowUp | None = None
+        # Every file's name and text, for the version hash a stored consultation records.
+        self.digest = hashlib.sha256()
         self.pending: list[tuple[str, _Source, Any]] = []
         # Kinds with a file that failed validation: references into them are not checked,
         # so one typo in a catalogue does not cascade into a page of "unknown" errors.
@@ -82,14 +88,13 @@ class _Builder:
             self.problems.extend(err.problems)
             return
         source = _Source(name, data, text)
+        self.digest.update(f"{path.name}\0{len(text)}\0".encode() + text.encode())
         if not isinstance(data, dict):
             self.problem(source.at(), "expected a mapping at the top of the file")
             return
         kinds = [key for key in KINDS if key in data]
         if len(kinds) != 1:
-            keys = ", ".join(
-                f"`{k}`" for k in ("questions", "recommendations", "rules", "invariants", "notice")
-            )
+            keys = ", ".join(f"`{k}`" for k in KINDS)
             what = "none" if not kinds else ", ".join(f"`{k}`" for k in kinds)
             first = next(iter(data), "")
             self.problem(
@@ -112,7 +117,7 @@ class _Builder:
 
     def build_items(self) -> None:
         """Catalogues first, so rules and invariants can be checked against them."""
-        order = ["questions", "recommendations", "notice", "rules", "invariants"]
+        order = ["questions", "recommendations", "notice", "rules", "invariants", "follow_up"]
         for kind in order:
             for item_kind, source, data in self.pending:
                 if item_kind == kind:
@@ -219,6 +224,72 @@ class _Builder:
                     source=raw.get("source", ""),
                 )
             )
+
+    def _build_follow_up(self, source: _Source, data: dict) -> None:
+        raw = data["follow_up"]
+        if self.follow_up is not None:
+            self.problem(
+                source.at(yamlio.key("follow_up")),
+                f"`follow_up` is defined twice (first at {self.follow_up.location})",
+            )
+            return
+        known = "questions" not in self.broken
+
+        def fact(key: str, types: tuple[str, ...]) -> Question | None:
+            qid = raw[key]
+            question = self.questions.get(qid)
+            if question is None:
+                if known:
+                    self.problem(
+                        source.at("follow_up", key),
+                        f"unknown fact `{qid}`",
+                        closest(qid, self.questions),
+                    )
+                return None
+            if question.type not in types:
+                self.problem(
+                    source.at("follow_up", key),
+                    f"`{key}` needs a {' or '.join(types)} question; `{qid}` is {question.type}",
+                )
+            return question
+
+        fact("onset", ("integer",))
+        fact("severity", ("integer", "number"))
+        trend = fact("trend", ("enum",))
+        if trend is not None:
+            for name, value in raw["trend_values"].items():
+                if value not in trend.values:
+                    self.problem(
+                        source.at("follow_up", "trend_values", name),
+                        f"`{value}` is not a value of `{trend.id}`; expected one of "
+                        + ", ".join(trend.values),
+                        closest(value, trend.values),
+                    )
+        for index, qid in enumerate(raw["carry_over"]):
+            question = self.questions.get(qid)
+            loc = source.at("follow_up", "carry_over", index)
+            if question is None:
+                if known:
+                    self.problem(loc, f"unknown fact `{qid}`", closest(qid, self.questions))
+            elif question.group == "red_flag":
+                self.problem(
+                    loc,
+                    f"`{qid}` is a warning sign; warning signs are asked again at every check-in",
+                )
+            elif qid in (raw["onset"], raw["severity"], raw["trend"]):
+                self.problem(loc, f"`{qid}` changes at every check-in; it cannot be carried over")
+        self.follow_up = FollowUp(
+            onset=raw["onset"],
+            severity=raw["severity"],
+            trend=raw["trend"],
+            trend_values=MappingProxyType(dict(raw["trend_values"])),
+            trend_change=raw["trend_change"],
+            carry_over=tuple(raw["carry_over"]),
+            close_after_days=raw["close_after_days"],
+            recheck_within_days=MappingProxyType(dict(raw["recheck_within_days"])),
+            source=raw["source"],
+            location=source.at("follow_up"),
+        )
 
     # -- rules and invariants ----------------------------------------------------------
 
@@ -413,6 +484,8 @@ class _Builder:
             safety_net=tuple(self.safety_net),
             notice=self.notice or "",
             files=tuple(files),
+            follow_up=self.follow_up,
+            version=self.digest.hexdigest()[:12],
         )
 
     def _order_rules(self) -> list[Rule]:
