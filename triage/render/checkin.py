@@ -69,7 +69,7 @@ def carried_note(screen: Screen, kb: KnowledgeBase, start: FollowUpStart) -> str
 
 
 def trend_proposal(
-    screen: Screen, question: Question, before: float, now: float, value: str
+    screen: Screen, question: Question, number: int, before: float, now: float, value: str
 ) -> str:
     """The trend question with the answer the severity change suggests."""
     word = question.labels.get(value, value.replace("_", " "))
