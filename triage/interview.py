@@ -507,7 +507,7 @@ def case_text(
             "urgency": result.urgency,
             "includes": [rec.id for rec in result.recommendations],
         }
-    text = dump_case(ordered, title=title, expect=expect, schema=_schema_ref(path))
+    text = dump_case(ordered, title=title, expect=expect, schema=schema_ref(path))
     head, _, body = text.partition("\n")
     lines = [head]
     lines.append(
@@ -530,7 +530,7 @@ def _chunks(facts: Iterable[str], width: int = 90) -> list[str]:
     return chunks
 
 
-def _schema_ref(path: Path | str | None) -> str:
+def schema_ref(path: Path | str | None) -> str:
     """The case schema, relative to where the file goes, for editors that validate YAML."""
     if path is None:
         return str(SCHEMA_FILE)

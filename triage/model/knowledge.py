@@ -224,6 +224,26 @@ class SafetyNetItem:
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """How check-ins about one pain relate over time (`follow_up:` in the knowledge base).
+
+    Which answers last through an episode and how a severity change reads as a trend are
+    clinical judgements, so they are data next to the rules rather than code.
+    """
+
+    onset: str
+    severity: str
+    trend: str
+    trend_values: Mapping[str, str]  # better, same, worse -> a value of the trend fact
+    trend_change: float
+    carry_over: tuple[str, ...]
+    close_after_days: int
+    recheck_within_days: Mapping[str, int]
+    source: str
+    location: Location
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """Everything the engine, the interview and the checker need, already cross-checked.
 
@@ -245,6 +265,9 @@ class KnowledgeBase:
     region: str | None = None
     headlines: Mapping[str, Headline] = field(default_factory=dict)
     patterns: tuple[Pattern, ...] = ()
+    follow_up: FollowUp | None = None
+    # A short hash of every file's name and text: which rules gave a stored or shared result.
+    version: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "questions", MappingProxyType(dict(self.questions)))
