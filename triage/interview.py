@@ -537,7 +537,7 @@ def case_text(
             "urgency": result.urgency,
             "includes": [rec.id for rec in result.recommendations],
         }
-    text = dump_case(ordered, title=title, expect=expect, schema=_schema_ref(path))
+    text = dump_case(ordered, title=title, expect=expect, schema=schema_ref(path))
     head, _, body = text.partition("\n")
     lines = [head]
     lines.append(
@@ -560,7 +560,7 @@ def _chunks(facts: Iterable[str], width: int = 90) -> list[str]:
     return chunks
 
 
-def _schema_ref(path: Path | str | None) -> str:
+def schema_ref(path: Path | str | None) -> str:
     """The case schema, relative to where the file goes, for editors that validate YAML."""
     if path is None:
         return str(SCHEMA_FILE)
@@ -578,17 +578,13 @@ def read_interview(
     The file is validated as a case file; `# asked:` lines, if present, restore the order and
     the skipped questions, and an unknown fact id in them is an error with its location.
     """
-    from triage.files.cases import read_case
+    from triage.files.cases import read_case_text
 
     if source == "-":
-        raw = stdin.read() if stdin is not None else b""
-        data = raw.encode("utf-8") if isinstance(raw, str) else raw
-        name, text = "<stdin>", yamlio.decode(data, "<stdin>")
-        case = parse_case(text, name, kb)
+        name, text = "<stdin>", yamlio.decode(yamlio.read_stream(stdin, "<stdin>"), "<stdin>")
     else:
-        case = read_case(source, kb)
-        name = source
-        text = yamlio.decode(Path(source).read_bytes(), source)
+        name, text = source, read_case_text(source)
+    case = parse_case(text, name, kb)
     asked = _asked_comment(text, name, kb)
     return Interview(kb, case.answers, asked, evaluator=evaluator), case
 

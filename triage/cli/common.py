@@ -63,21 +63,21 @@ def load_kb(rules_dir: Path | None) -> KnowledgeBase:
         raise BadInput(err) from None
 
 
-TODAY_VARIABLE = "TRIAGE_TODAY"
+TODAY_VAR = "TRIAGE_TODAY"
 REGION_VARIABLE = "TRIAGE_REGION"
 
 
 def today(environ: Mapping[str, str] | None = None) -> date:
     """Today's date, or TRIAGE_TODAY=YYYY-MM-DD for tests and demos that need a fixed one."""
     env = os.environ if environ is None else environ
-    text = env.get(TODAY_VARIABLE, "").strip()
+    text = env.get(TODAY_VAR, "").strip()
     if not text:
         return date.today()
     try:
         return date.fromisoformat(text)
     except ValueError:
         raise click.UsageError(
-            f"{TODAY_VARIABLE}={text!r} is not a date; expected YYYY-MM-DD, such as 2026-12-01"
+            f"{TODAY_VAR}={text!r} is not a date; expected YYYY-MM-DD, such as 2026-12-01"
         ) from None
 
 
@@ -125,3 +125,21 @@ def load_kb_for(rules_dir: Path | None, region: str | None) -> KnowledgeBase:
         return load_knowledge(rules_dir, region=chosen.lower() if chosen else None)
     except InputError as err:
         raise BadInput(err) from None
+
+
+def history_option(func: F) -> F:
+    return click.option(
+        "--history",
+        "history_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="The history file (default: $TRIAGE_HISTORY, else in your data folder).",
+    )(func)
+
+
+def history_path(given: Path | None) -> Path:
+    import os
+
+    from triage.files.history import default_path
+
+    return given if given is not None else default_path(os.environ)

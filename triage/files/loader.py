@@ -21,6 +21,7 @@ from triage.model.errors import InputError, Location, Problem, closest
 from triage.model.knowledge import (
     Checklist,
     ChecklistItem,
+    FollowUp,
     Headline,
     Invariant,
     KnowledgeBase,
@@ -43,6 +44,7 @@ KINDS = {
     "rules": "rules.schema.json",
     "invariants": "invariants.schema.json",
     "notice": "notices.schema.json",
+    "follow_up": "follow_up.schema.json",
 }
 NUMERIC_OPS = ("gt", "gte", "lt", "lte")
 
@@ -81,6 +83,9 @@ class _Builder:
         self.headlines: dict[str, Headline] = {}
         self.patterns: list[Pattern] = []
         self.notice_location: Location | None = None
+        self.follow_up: FollowUp | None = None
+        # Every file's name and text, for the version hash a stored consultation records.
+        self.digest = hashlib.sha256()
         self.pending: list[tuple[str, _Source, Any]] = []
         # Kinds with a file that failed validation: references into them are not checked,
         # so one typo in a catalogue does not cascade into a page of "unknown" errors.
@@ -99,14 +104,13 @@ class _Builder:
             self.problems.extend(err.problems)
             return
         source = _Source(name, data, text)
+        self.digest.update(f"{path.name}\0{len(text)}\0".encode() + text.encode())
         if not isinstance(data, dict):
             self.problem(source.at(), "expected a mapping at the top of the file")
             return
         kinds = [key for key in KINDS if key in data]
         if len(kinds) != 1:
-            keys = ", ".join(
-                f"`{k}`" for k in ("questions", "recommendations", "rules", "invariants", "notice")
-            )
+            keys = ", ".join(f"`{k}`" for k in KINDS)
             what = "none" if not kinds else ", ".join(f"`{k}`" for k in kinds)
             first = next(iter(data), "")
             self.problem(
@@ -117,11 +121,11 @@ class _Builder:
             return
         kind = kinds[0]
         errors = Validator(KINDS[kind]).validate(data)
-        for err in errors:
-            path = list(err.path)
-            if err.on_key and path:
-                path[-1] = yamlio.key(str(path[-1]))
-            self.problem(source.at(*path), err.message, err.suggestion)
+        for error in errors:
+            where = list(error.path)
+            if error.on_key and where:
+                where[-1] = yamlio.key(str(where[-1]))
+            self.problem(source.at(*where), error.message, error.suggestion)
         if errors:
             self.broken.add(kind)
             return
@@ -129,7 +133,7 @@ class _Builder:
 
     def build_items(self) -> None:
         """Catalogues first, so rules and invariants can be checked against them."""
-        order = ["questions", "recommendations", "notice", "rules", "invariants"]
+        order = ["questions", "recommendations", "notice", "rules", "invariants", "follow_up"]
         for kind in order:
             for item_kind, source, data in self.pending:
                 if item_kind == kind:
@@ -326,6 +330,72 @@ class _Builder:
                         loc, f"`{item.fact}` is already on the checklist `{seen[item.fact]}`"
                     )
                 seen[item.fact] = checklist.id
+
+    def _build_follow_up(self, source: _Source, data: dict) -> None:
+        raw = data["follow_up"]
+        if self.follow_up is not None:
+            self.problem(
+                source.at(yamlio.key("follow_up")),
+                f"`follow_up` is defined twice (first at {self.follow_up.location})",
+            )
+            return
+        known = "questions" not in self.broken
+
+        def fact(key: str, types: tuple[str, ...]) -> Question | None:
+            qid = raw[key]
+            question = self.questions.get(qid)
+            if question is None:
+                if known:
+                    self.problem(
+                        source.at("follow_up", key),
+                        f"unknown fact `{qid}`",
+                        closest(qid, self.questions),
+                    )
+                return None
+            if question.type not in types:
+                self.problem(
+                    source.at("follow_up", key),
+                    f"`{key}` needs a {' or '.join(types)} question; `{qid}` is {question.type}",
+                )
+            return question
+
+        fact("onset", ("integer",))
+        fact("severity", ("integer", "number"))
+        trend = fact("trend", ("enum",))
+        if trend is not None:
+            for name, value in raw["trend_values"].items():
+                if value not in trend.values:
+                    self.problem(
+                        source.at("follow_up", "trend_values", name),
+                        f"`{value}` is not a value of `{trend.id}`; expected one of "
+                        + ", ".join(trend.values),
+                        closest(value, trend.values),
+                    )
+        for index, qid in enumerate(raw["carry_over"]):
+            question = self.questions.get(qid)
+            loc = source.at("follow_up", "carry_over", index)
+            if question is None:
+                if known:
+                    self.problem(loc, f"unknown fact `{qid}`", closest(qid, self.questions))
+            elif question.group == "red_flag":
+                self.problem(
+                    loc,
+                    f"`{qid}` is a warning sign; warning signs are asked again at every check-in",
+                )
+            elif qid in (raw["onset"], raw["severity"], raw["trend"]):
+                self.problem(loc, f"`{qid}` changes at every check-in; it cannot be carried over")
+        self.follow_up = FollowUp(
+            onset=raw["onset"],
+            severity=raw["severity"],
+            trend=raw["trend"],
+            trend_values=MappingProxyType(dict(raw["trend_values"])),
+            trend_change=raw["trend_change"],
+            carry_over=tuple(raw["carry_over"]),
+            close_after_days=raw["close_after_days"],
+            recheck_within_days=MappingProxyType(dict(raw["recheck_within_days"])),
+            source=raw["source"],
+            location=source.at("follow_up"),
+        )
 
     # -- rules and invariants ----------------------------------------------------------
 
@@ -614,6 +684,8 @@ class _Builder:
             region=chosen.id if chosen is not None else None,
             headlines=MappingProxyType(dict(self.headlines)),
             patterns=tuple(self.patterns),
+            follow_up=self.follow_up,
+            version=self.digest.hexdigest()[:12],
         )
 
     def _order_rules(self) -> list[Rule]:

@@ -146,6 +146,12 @@ class Recommendation:
         """Where the action goes in a short list: an explicit priority first, then the rest."""
         return self.priority if self.priority is not None else UNRANKED
 
+    def displaced_by_rec(self, other: Recommendation) -> bool:
+        """Whether `other`, given in the same result, displaces this one (by id or category)."""
+        return other.id != self.id and (
+            other.id in self.displaced_by or other.category in self.displaced_by
+        )
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -219,6 +225,26 @@ class SafetyNetItem:
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """How check-ins about one pain relate over time (`follow_up:` in the knowledge base).
+
+    Which answers last through an episode and how a severity change reads as a trend are
+    clinical judgements, so they are data next to the rules rather than code.
+    """
+
+    onset: str
+    severity: str
+    trend: str
+    trend_values: Mapping[str, str]  # better, same, worse -> a value of the trend fact
+    trend_change: float
+    carry_over: tuple[str, ...]
+    close_after_days: int
+    recheck_within_days: Mapping[str, int]
+    source: str
+    location: Location
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """Everything the engine, the interview and the checker need, already cross-checked.
 
@@ -240,6 +266,9 @@ class KnowledgeBase:
     region: str | None = None
     headlines: Mapping[str, Headline] = field(default_factory=dict)
     patterns: tuple[Pattern, ...] = ()
+    follow_up: FollowUp | None = None
+    # A short hash of every file's name and text: which rules gave a stored or shared result.
+    version: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "questions", MappingProxyType(dict(self.questions)))
@@ -248,6 +277,14 @@ class KnowledgeBase:
     @cached_property
     def rule_by_id(self) -> Mapping[str, Rule]:
         return MappingProxyType({rule.id: rule for rule in self.rules})
+
+    @cached_property
+    def displacers(self) -> Mapping[str, tuple[str, ...]]:
+        """For each recommendation, the ids of those that displace it, in catalogue order."""
+        recs = tuple(self.recommendations.values())
+        return MappingProxyType(
+            {rec.id: tuple(o.id for o in recs if rec.displaced_by_rec(o)) for rec in recs}
+        )
 
     @cached_property
     def checklist_of(self) -> Mapping[str, Checklist]:
