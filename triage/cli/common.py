@@ -8,7 +8,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -127,3 +128,85 @@ def load_kb(rules_dir: Path | None) -> KnowledgeBase:
         return load_knowledge(rules_dir)
     except InputError as err:
         raise BadInput(err) from None
+
+
+TODAY_VAR = "TRIAGE_TODAY"
+REGION_VARIABLE = "TRIAGE_REGION"
+
+
+def today(environ: Mapping[str, str] | None = None) -> date:
+    """Today's date, or TRIAGE_TODAY=YYYY-MM-DD for tests and demos that need a fixed one."""
+    env = os.environ if environ is None else environ
+    text = env.get(TODAY_VAR, "").strip()
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.UsageError(
+            f"{TODAY_VAR}={text!r} is not a date; expected YYYY-MM-DD, such as 2026-12-01"
+        ) from None
+
+
+def config_path(environ: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "squat-triage" / "config.toml"
+
+
+def configured_region(environ: Mapping[str, str] | None = None) -> str | None:
+    """The region in the user's config file (`region = "us"`), if there is one."""
+    import tomllib
+
+    path = config_path(environ)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise click.UsageError(f"{path}: cannot read the settings: {err}") from None
+    region = data.get("region")
+    if region is not None and not isinstance(region, str):
+        raise click.UsageError(f'{path}: `region` must be a string such as "us"')
+    return region
+
+
+def region_option(func: F) -> F:
+    return click.option(
+        "--region",
+        envvar=REGION_VARIABLE,
+        metavar="REGION",
+        default=None,
+        help="Whose emergency number and services to name: uk, us, eu, au, nz (default: "
+        f"${REGION_VARIABLE}, else `region` in ~/.config/squat-triage/config.toml, else uk).",
+    )(func)
+
+
+def load_kb_for(rules_dir: Path | None, region: str | None) -> KnowledgeBase:
+    """The knowledge base with a region's words filled in (the option, the config, the default)."""
+    from triage.files.loader import load_knowledge
+    from triage.model.errors import InputError
+
+    chosen = region if region is not None else configured_region()
+    try:
+        return load_knowledge(rules_dir, region=chosen.lower() if chosen else None)
+    except InputError as err:
+        raise BadInput(err) from None
+
+
+def history_option(func: F) -> F:
+    return click.option(
+        "--history",
+        "history_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="The history file (default: $TRIAGE_HISTORY, else in your data folder).",
+    )(func)
+
+
+def history_path(given: Path | None) -> Path:
+    import os
+
+    from triage.files.history import default_path
+
+    return given if given is not None else default_path(os.environ)

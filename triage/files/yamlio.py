@@ -169,7 +169,7 @@ def _short(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class StrictLoader(_BaseLoader):
     """The safe loader: YAML 1.2 core scalars, JSON types only, duplicate keys refused."""
 
 
