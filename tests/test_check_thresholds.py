@@ -127,6 +127,7 @@ GRID: list[dict[str, Any]] = [
 ]
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25,
     deadline=None,
@@ -182,6 +183,7 @@ def test_the_number_of_values_depends_on_the_thresholds_not_their_spacing() -> N
         assert len(representatives(question, tests)) <= 2 * 5 + 3
 
 
+@pytest.mark.slow
 def test_the_narrow_band_rule_fires_and_breaks_the_invariant_it_should(tmp_path) -> None:
     rules = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", rules)
