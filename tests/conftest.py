@@ -69,6 +69,11 @@ ACCEPTANCE: dict[str, set[str] | None] = {
         "test_a_folder_run_with_the_nesting_bomb_finishes_and_reports_it",
     },
     "test_signals": None,
+    "test_schema_fail_closed": {
+        "test_an_invariant_with_an_empty_require_is_an_error",
+        "test_an_invariant_that_can_never_be_violated_is_a_warning",
+        "test_a_case_file_name_with_a_newline_cannot_fake_a_report_line",
+    },
     "test_yaml_input": None,
     "test_check_thresholds": {
         "test_the_narrow_band_rule_fires_and_breaks_the_invariant_it_should",

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from triage.model.errors import closest
+from triage.model.errors import TriageError, closest
 
 MAX_VALUES = 100_000
 MAX_ERRORS = 50  # a page of messages; beyond it, checking more only costs time
@@ -45,11 +46,83 @@ class _Budget(Exception):
     pass
 
 
+# What this validator enforces, and what it may ignore because it constrains nothing.
+ENFORCED = frozenset(
+    {
+        "$ref", "anyOf", "type", "const", "enum", "minimum", "maximum", "minLength", "pattern",
+        "items", "minItems", "uniqueItems", "properties", "required", "additionalProperties",
+        "propertyNames", "minProperties",
+    }
+)  # fmt: skip
+ANNOTATIONS = frozenset(
+    {"$schema", "$id", "$defs", "$comment", "title", "description", "default", "examples",
+     "x-pattern-hint"}
+)  # fmt: skip
+_SUBSCHEMA_MAPS = ("properties", "$defs")
+_SUBSCHEMAS = ("items", "additionalProperties", "propertyNames")
+
+
+class UnsupportedSchema(TriageError):
+    """A shipped schema uses a keyword this validator would silently skip.
+
+    Skipping it would accept documents the schema rejects (an invariant with an empty
+    `require` once passed because `minProperties` was skipped), so validation fails closed:
+    the schema is refused when it is first loaded, before any document is read.
+    """
+
+
 @cache
 def load_schema(name: str) -> dict[str, Any]:
-    """A shipped schema by file name, parsed once per process."""
+    """A shipped schema by file name, parsed once per process and checked to be enforceable."""
     text = resources.files("triage.schemas").joinpath(name).read_text(encoding="utf-8")
-    return json.loads(text)
+    schema = json.loads(text)
+    unknown = list(unsupported_keywords(schema))
+    if unknown:
+        raise UnsupportedSchema(
+            f"triage/schemas/{name}: keyword(s) the validator does not enforce: "
+            + ", ".join(f"`{word}` at {where}" for where, word in unknown)
+        )
+    return schema
+
+
+def unsupported_keywords(schema: Any, where: str = "#") -> Iterator[tuple[str, str]]:
+    """(JSON pointer, keyword) for every keyword neither enforced nor a mere annotation."""
+    if not isinstance(schema, dict):
+        return
+    for word, value in schema.items():
+        if word not in ENFORCED and word not in ANNOTATIONS:
+            yield where, word
+        if word in _SUBSCHEMA_MAPS and isinstance(value, dict):
+            for name, sub in value.items():
+                yield from unsupported_keywords(sub, f"{where}/{word}/{name}")
+        elif word in _SUBSCHEMAS:
+            yield from unsupported_keywords(value, f"{where}/{word}")
+        elif word == "anyOf" and isinstance(value, list):
+            for index, sub in enumerate(value):
+                yield from unsupported_keywords(sub, f"{where}/anyOf/{index}")
+
+
+@cache
+def _whole(pattern: str) -> re.Pattern[str]:
+    """A JSON Schema pattern with ECMAScript's `$`: the very end, not before a final newline.
+
+    In Python `$` also matches before a trailing newline, which let an id `"x\n"` through.
+    """
+    out, in_class, escaped = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            out.append(r"\Z")
+            continue
+        out.append(char)
+    return re.compile("".join(out))
 
 
 def _type_ok(value: Any, kind: str) -> bool:
@@ -176,7 +249,7 @@ class Validator:
         if len(value) < schema.get("minLength", 0):
             errors.append(SchemaError(path, "expected a non-empty text"))
         pattern = schema.get("pattern")
-        if pattern and not re.search(pattern, value):
+        if pattern and not _whole(pattern).search(value):
             hint = schema.get("x-pattern-hint", f"text matching {pattern}")
             errors.append(SchemaError(path, f"{describe(value)} is not valid; expected {hint}"))
 
@@ -199,6 +272,16 @@ class Validator:
         self, value: dict, schema: dict[str, Any], doc: str, path: tuple, errors: list[SchemaError]
     ) -> None:
         props: dict[str, Any] = schema.get("properties", {})
+        least = schema.get("minProperties", 0)
+        if len(value) < least:
+            errors.append(
+                SchemaError(
+                    path,
+                    "expected a mapping with at least one key; an empty one states nothing"
+                    if least == 1
+                    else f"expected a mapping with at least {least} keys",
+                )
+            )
         for name in schema.get("required", []):
             if name not in value:
                 errors.append(SchemaError(path, f"missing required key `{name}`"))

@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text safe to put on one line of a report: control and direction characters escaped.
+
+    A file name or a value with a newline (or a terminal escape) would otherwise write lines
+    of its own into a report, such as a fake PASS line.
+    """
+    if not _UNPRINTABLE.search(text):
+        return text
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(frozen=True, order=True)
@@ -17,8 +31,8 @@ class Location:
 
     def __str__(self) -> str:
         if not self.line:
-            return self.file
-        return f"{self.file}:{self.line}:{self.column}"
+            return printable(self.file)
+        return f"{printable(self.file)}:{self.line}:{self.column}"
 
 
 class TriageError(Exception):
@@ -37,7 +51,7 @@ class Problem:
         text = f"{self.location}: {self.message}"
         if self.suggestion:
             text += f" (did you mean `{self.suggestion}`?)"
-        return text
+        return printable(text)
 
 
 class InputError(TriageError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from triage.model.errors import printable
 from triage.model.result import Result
 from triage.tools.outcomes import CaseOutcome
 
@@ -58,7 +59,7 @@ def outcome_line(outcome: CaseOutcome) -> str:
         return f"{tag:9} " + "\n          ".join(str(p) for p in outcome.error.problems)
     assert outcome.result is not None
     recs = ", ".join(r.id for r in outcome.result.recommendations) or "no recommendations"
-    line = f"{tag:9} {outcome.source}  {outcome.result.urgency}  [{recs}]"
+    line = f"{tag:9} {printable(outcome.source)}  {outcome.result.urgency}  [{recs}]"
     if outcome.failures:
         line += "\n          " + "\n          ".join(outcome.failures)
     return line
