@@ -87,6 +87,8 @@ def run(
                 stdin=stdin,
                 progress=bar.update,
             )
+    except BrokenPipeError:
+        raise  # the reader stopped reading: ends quietly (triage.cli)
     except OSError as err:
         where = Location(str(output)) if output else Location("<stdout>")
         raise BadInput(
