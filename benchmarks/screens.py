@@ -15,11 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import realistic_answers  # noqa: E402
+from corpus import realistic_answers
 
-from triage.files.cases import read_case  # noqa: E402
-from triage.files.loader import load_knowledge  # noqa: E402
-from triage.interview import replay  # noqa: E402
+from triage.files.cases import read_case
+from triage.files.loader import load_knowledge
+from triage.interview import replay
 
 ROOT = Path(__file__).resolve().parent.parent
 ORDINARY = ("training_soreness", "strain_pattern")

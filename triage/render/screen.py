@@ -51,7 +51,7 @@ def wants_color(no_color_flag: bool, environ: Mapping[str, str], is_tty: bool) -
 class Screen:
     def __init__(self, color: bool, width: int = WIDTH) -> None:
         self.color = color
-        self.width = width
+        self.width = max(NARROWEST, min(WIDTH, width))
 
     def wrap(self, text: str, indent: str = "", subsequent: str | None = None) -> str:
         return wrap(text, indent, subsequent, self.width)
