@@ -26,6 +26,7 @@ def check_knowledge(kb: KnowledgeBase) -> CheckReport:
     report.diagnostics.extend(anomalies.finding_usage(ctx, witnesses))
     report.diagnostics.extend(anomalies.unreachable_recommendations(ctx, witnesses))
     report.diagnostics.extend(anomalies.unused_questions(ctx))
+    report.diagnostics.extend(anomalies.numbered_steps(ctx))
     report.diagnostics.extend(anomalies.gaps(ctx))
     verdicts = invariants.prove(ctx)
     report.diagnostics.extend(invariants.diagnostics(ctx, verdicts))
