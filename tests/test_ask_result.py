@@ -404,3 +404,21 @@ def test_a_closed_pipe_ends_quietly() -> None:
     assert done.stdout == "{\n"
     assert done.stderr == "", done.stderr
     assert done.returncode == 141
+
+
+def test_the_progress_bar_waits_a_second_and_is_erased(monkeypatch, capsys) -> None:
+    import triage.cli.run as run_module
+
+    clock = iter([100.0, 100.2, 100.5, 101.3, 101.6])
+    monkeypatch.setattr(run_module.time, "monotonic", lambda: next(clock))
+    with run_module.LateBar(4, show=True) as bar:
+        bar.update(1)  # 0.2 s in: nothing yet
+        bar.update(1)  # 0.5 s
+        assert capsys.readouterr().err == ""
+        bar.update(1)  # 1.3 s: the run is slow enough to show progress
+        assert "3/4" in capsys.readouterr().err
+        bar.update(1)
+    assert capsys.readouterr().err.endswith("\r\x1b[K"), "erased before the report"
+    with run_module.LateBar(4, show=False) as quiet:
+        quiet.update(4)
+    assert capsys.readouterr().err == ""
