@@ -422,3 +422,9 @@ def test_the_progress_bar_waits_a_second_and_is_erased(monkeypatch, capsys) -> N
     with run_module.LateBar(4, show=False) as quiet:
         quiet.update(4)
     assert capsys.readouterr().err == ""
+
+
+def test_every_command_help_has_an_example(runner) -> None:
+    for name in main.commands:
+        text = runner.invoke(main, [name, "--help"]).output
+        assert "Examples:" in text and f"triage {name}" in text.split("Examples:")[1], name

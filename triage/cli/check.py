@@ -40,6 +40,11 @@ def check(
     Each invariant is proved over every combination of answers; a violated one is shown
     with a smallest set of answers that breaks it. Exit 0 when no error is found (warnings
     too with --strict), 1 when one is, 2 when the rules cannot be read.
+
+    \b
+    Examples:
+      triage check
+      triage check my-rules/ --strict --format json
     """
     from triage.files.casefile import write_atomic
     from triage.tools.verify import check_knowledge
