@@ -428,3 +428,18 @@ def test_every_command_help_has_an_example(runner) -> None:
     for name in main.commands:
         text = runner.invoke(main, [name, "--help"]).output
         assert "Examples:" in text and f"triage {name}" in text.split("Examples:")[1], name
+
+
+def test_a_strain_with_the_doctor_signs_skipped_still_fits_forty_lines(kb) -> None:
+    answers = answered(kb, STRAIN)
+    interview = Interview(kb)
+    while (step := interview.next_step()) is not None:
+        if step.checklist is not None and step.checklist.id == "doctor_signs":
+            interview.answer_step(step, {})  # "skip": not sure of any
+        else:
+            interview.answer_step(step, {q.id: answers.get(q.id) for q in step.questions})
+    result = interview.result()
+    advice = advise(kb, result, interview.answers, interview.skipped, TODAY)
+    text = Screen(False, 80).result(result, advice, interview.screens)
+    assert "Not checked" in text and "see a GP within the next few days" in " ".join(text.split())
+    assert len(text.splitlines()) + 3 <= 40, "with the prompt below it"

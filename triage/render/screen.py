@@ -204,19 +204,21 @@ class Screen:
             lines += ["", self.style("Not checked: you were not sure about", bold=True)]
             lines.append(self.wrap(f"{items}. {unchecked.advice}", "  ", "  "))
         if full and not emergency:
-            lines += ["", self.details(result)]
-        if result.safety_net:
+            lines += ["", self.details(result, with_net=False)]
+        net = [item for item in result.safety_net if full or not item.in_details]
+        if net:
             lines += ["", self.style("Watch for these", bold=True)]
-            lines += [self.wrap(f"* {item.text}", "  ", "    ") for item in result.safety_net]
+            lines += [self.wrap(f"* {item.text}", "  ", "    ") for item in net]
         if result.notice:
             lines += ["", self.style(self.wrap(result.notice), italic=True)]
         plural = "question" if asked == 1 else "questions"
-        lines.append(self.style(f"(from your answers to {asked} {plural})", dim=True))
-        lines.append(rule)
+        closing = f"{rule[:2]} from your answers to {asked} {plural} "
+        lines.append(self.style(closing + rule[len(closing) :], dim=True))
         return "\n".join(lines)
 
-    def details(self, result: Result) -> str:
-        """Every action of the result by category, with its text and how-to steps."""
+    def details(self, result: Result, with_net: bool = True) -> str:
+        """Every action of the result by category, with its text and how-to steps, and the
+        safety-net items kept off the short screen."""
         lines = [self.style("The details: everything to do, and how", bold=True, underline=True)]
         category = None
         for rec in result.recommendations:
@@ -227,6 +229,10 @@ class Screen:
             lines.append(self.wrap(rec.text, "    ", "    "))
             for number, step in enumerate(rec.steps, start=1):
                 lines.append(self.wrap(f"{number}. {step}", "    ", "       "))
+        extra = [item for item in result.safety_net if item.in_details] if with_net else []
+        if extra:
+            lines += ["", self.style("Also watch for this", bold=True)]
+            lines += [self.wrap(f"* {item.text}", "  ", "    ") for item in extra]
         return "\n".join(lines)
 
     def how(self, result: Result) -> str:
