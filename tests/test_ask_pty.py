@@ -56,6 +56,7 @@ class _Transcript:
         return "".join(self.parts)
 
 
+@pytest.mark.slow
 def test_typed_interview_interrupted_and_resumed(tmp_path: Path) -> None:
     rules = write_tiny_rules(tmp_path / "rules")
     child = spawn(["--rules", str(rules)], tmp_path, color=False)

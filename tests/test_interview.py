@@ -193,6 +193,7 @@ def answer_sets(draw) -> dict:
     return {fact: value for fact, value in drawn.items() if value is not UNKNOWN}
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(answers=answer_sets())
 def test_replay_equals_batch_for_generated_answers(answers) -> None:

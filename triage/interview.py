@@ -402,7 +402,7 @@ class ReplyError(ValueError):
     """A typed reply that does not fit the question; the message says what would."""
 
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_NUMBER = re.compile(r"[+-]?(\d{1,15}(\.\d{0,15})?|\.\d{1,15})\Z", re.ASCII)
 
 
 def parse_reply(question: Question, text: str) -> Any:
@@ -417,7 +417,7 @@ def parse_reply(question: Question, text: str) -> Any:
         raise ReplyError("please answer yes or no (y or n)")
     if question.type == "enum":
         values = question.values
-        if low.isdigit() and 1 <= int(low) <= len(values):
+        if low.isdecimal() and len(low) < 6 and 1 <= int(low) <= len(values):
             return values[int(low) - 1]
         named = [v for v in values if v.lower() == low or v.lower().replace("_", " ") == low]
         if not named and low:

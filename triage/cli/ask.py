@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from triage.cli.common import (
+    EXIT_TERMINATED,
     BadInput,
+    Terminated,
     format_option,
     load_kb_for,
     region_option,
@@ -148,8 +150,13 @@ def _replay(
     result = interview.result()
     status = judge(case, result).status
     title = case.title or _final_title(interview, result)
+    saved = False
     if save_path is not None:
-        _save(interview, save_path, title, final=True)
+        try:
+            _save(interview, save_path, title, final=True)
+            saved = True
+        except OSError as err:
+            click.echo(f"error: {save_path}: cannot save: {err.strerror}", err=True)
     if report_path is not None:
         _report(interview, result, report_path, case.title or "", day)
     if fmt == "json":
@@ -161,10 +168,12 @@ def _replay(
         click.echo(screen.result(result, advice, interview.screens, full), color=screen.color)
         if status != "unchecked":
             click.echo(f"{case.name}: {status} (against its expect block)")
-        if save_path is not None:
+        if saved:
             click.echo(f"Saved to {save_path}; check it with: {command_hint()} run {save_path}")
         if report_path is not None:
             click.echo(f"The consultation to share is in {report_path}.")
+    if save_path is not None and not saved:
+        return 2
     return 1 if status == "fail" else 0
 
 
@@ -293,6 +302,8 @@ class Session:
         except KeyboardInterrupt:
             self.echo("")
             return self.stop("Interrupted", EXIT_INTERRUPT)
+        except Terminated:
+            return self.stop("Terminated", EXIT_TERMINATED)
 
     def ask(self, question: Question) -> None:
         interview = self.interview
@@ -383,9 +394,10 @@ class Session:
         status = "unchecked"
         if self.case is not None and self.case.expect is not None:
             status = judge(self.case, result).status
-        if self.save_path is not None:
-            _save(interview, self.save_path, self.title(result), final=True)
+        saved = self.save_path is not None and self.save_final(self.title(result))
         code = 1 if status == "fail" else 0
+        if self.save_path is not None and not saved:
+            code = 2
         if self.fmt == "json":
             name = str(self.save_path or self.resume_path or "<interview>")
             click.echo(_json(name, self.case.title if self.case else "", result, interview, status))
@@ -396,7 +408,7 @@ class Session:
         self.echo(self.screen.result(result, advice, interview.screens, self.full))
         if status != "unchecked":
             self.echo(f"Against the expect block of {self.resume_path}: {status}")
-        if self.save_path is not None:
+        if saved:
             self.echo(
                 f"Saved to {self.save_path}; check it with: {command_hint()} run {self.save_path}"
             )
@@ -443,14 +455,11 @@ class Session:
         if not interview.asked:
             click.echo(f"{reason}: nothing was answered, so nothing was saved.", err=True)
             return code
-        path = self.progress_path
-        try:
-            title = PROGRESS_TITLE
-            if self.case is not None and self.case.title and self.case.title != PROGRESS_TITLE:
-                title = self.case.title
-            _save(interview, path, title, final=False)
-        except OSError as err:
-            click.echo(f"error: {path}: cannot save the answers so far: {err.strerror}", err=True)
+        title = PROGRESS_TITLE
+        if self.case is not None and self.case.title and self.case.title != PROGRESS_TITLE:
+            title = self.case.title
+        path = _save_somewhere(interview, self.progress_path, title)
+        if path is None:
             return 2
         again = f"{command_hint()} ask --resume {path}"
         if self.rules_dir is not None:
@@ -464,6 +473,21 @@ class Session:
         )
         return code
 
+    def save_final(self, title: str) -> bool:
+        """Save the finished interview; when the file cannot be written, say so and keep the
+        answers in the progress file instead, so the result on screen is not the only copy."""
+        assert self.save_path is not None
+        try:
+            _save(self.interview, self.save_path, title, final=True)
+            return True
+        except OSError as err:
+            click.echo(f"error: {self.save_path}: cannot save: {err.strerror}", err=True)
+        if self.save_path != Path(PROGRESS_FILE):
+            fallback = _save_somewhere(self.interview, Path(PROGRESS_FILE), title, final=True)
+            if fallback is not None:
+                click.echo(f"The answers are saved in {fallback} instead.", err=True)
+        return False
+
     def title(self, result: Result) -> str:
         if self.case is not None and self.case.title and self.case.title != PROGRESS_TITLE:
             return self.case.title
@@ -472,6 +496,19 @@ class Session:
 
 def _final_title(interview: Interview, result: Result) -> str:
     return f"Interview: {result.urgency} after {len(interview.asked)} questions"
+
+
+def _save_somewhere(
+    interview: Interview, path: Path, title: str, final: bool = False
+) -> Path | None:
+    """Save to `path`, else to the progress file in the working folder; None if neither."""
+    for target in dict.fromkeys([path, Path(PROGRESS_FILE)]):
+        try:
+            _save(interview, target, title, final=final)
+            return target
+        except OSError as err:
+            click.echo(f"error: {target}: cannot save the answers: {err.strerror}", err=True)
+    return None
 
 
 def _save(interview: Interview, path: Path, title: str, final: bool) -> None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import signal
+import sys
+import threading
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
@@ -15,6 +20,71 @@ if TYPE_CHECKING:
     from triage.model.knowledge import KnowledgeBase
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_INTERRUPT = 130  # 128 + SIGINT, as a shell reports it
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised like KeyboardInterrupt so every `finally` cleans up on the way out."""
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    from triage.files.output import interrupt
+
+    interrupt(KeyboardInterrupt if signum == signal.SIGINT else Terminated)
+
+
+# Writing failures every command can meet: a full disk, a read-only or vanished folder.
+_WRITE_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EIO}
+
+
+class TriageGroup(click.Group):
+    """The command group: Ctrl-C exits 130, SIGTERM 143, a failed write is a message.
+
+    Both signals raise an exception (deferred while a temporary file is being created or
+    renamed), so the `finally` blocks that remove temporary files and stop worker processes
+    run before the exit.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        handlers = threading.current_thread() is threading.main_thread()
+        if handlers:
+            old_int = signal.signal(signal.SIGINT, _on_signal)
+            old_term = signal.signal(signal.SIGTERM, _on_signal)
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("\nInterrupted.", err=True)
+            ctx.exit(EXIT_INTERRUPT)
+        except Terminated:
+            click.echo("Terminated.", err=True)
+            ctx.exit(EXIT_TERMINATED)
+        except BrokenPipeError:
+            # The reader stopped reading (`| head`): end quietly, as Unix tools do when SIGPIPE
+            # stops them, with the code a shell reports for that.
+            _silence_stdout()
+            ctx.exit(EXIT_BROKEN_PIPE)
+        except OSError as err:
+            if err.errno not in _WRITE_ERRORS:
+                raise
+            where = f"{err.filename}: " if err.filename else ""
+            click.echo(f"error: {where}cannot write the output: {err.strerror}", err=True)
+            ctx.exit(2)
+        finally:
+            if handlers:
+                signal.signal(signal.SIGINT, old_int)
+                signal.signal(signal.SIGTERM, old_term)
+
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe, the interpreter's last flush of stdout must not fail again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 class BadInput(click.ClickException):
