@@ -26,6 +26,7 @@ CODES: dict[str, str] = {
     "W206": "question no rule uses",
     "W207": "gap: no recommendation",
     "W208": "invariant never applies",
+    "W209": "step numbered by hand",
 }
 
 
