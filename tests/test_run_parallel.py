@@ -126,6 +126,7 @@ def test_small_batches_stay_in_process_and_large_ones_use_every_job() -> None:
     assert worker_count(jobs=1, cases=10**6) == 1
 
 
+@pytest.mark.acceptance
 @pytest.mark.slow
 def test_the_cli_report_is_byte_identical_across_hash_seeds_and_jobs(tmp_path: Path) -> None:
     """Large enough for two real workers; hash seeds and --jobs change nothing."""
