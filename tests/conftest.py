@@ -1,8 +1,8 @@
 """Shared fixtures (the shipped knowledge base, its engines, a CLI runner), and which tests
 are unit tests and which are acceptance tests.
 
-An acceptance test drives the product from outside (the CLI, a pseudo-terminal, a fresh
-process) or holds the shipped knowledge base and case corpus to their promises; a unit test
+An acceptance test drives the product from outside (the CLI, a pseudo-terminal, `triage` in a
+fresh process) or holds the shipped knowledge base and case corpus to their promises; a unit test
 checks one module on small inputs made for it. Every test gets one of the two markers:
 `acceptance` when it is marked so in its file (`pytestmark` for a whole module) or uses the
 `runner`, `kb`, `engine` or `reference` fixture below; `unit` otherwise. `-m unit` is the
