@@ -184,6 +184,7 @@ def test_the_number_of_values_depends_on_the_thresholds_not_their_spacing() -> N
 
 
 @pytest.mark.slow
+@pytest.mark.acceptance
 def test_the_narrow_band_rule_fires_and_breaks_the_invariant_it_should(tmp_path) -> None:
     rules = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", rules)
@@ -200,6 +201,7 @@ def test_the_narrow_band_rule_fires_and_breaks_the_invariant_it_should(tmp_path)
 
 
 @pytest.mark.parametrize("bound", [".nan", ".inf", "-.inf", "1e999"])
+@pytest.mark.acceptance
 def test_nan_or_infinite_bounds_in_rules_are_errors(tmp_path, bound) -> None:
     rules = tmp_path / "rules"
     write_base(
@@ -214,6 +216,7 @@ def test_nan_or_infinite_bounds_in_rules_are_errors(tmp_path, bound) -> None:
     assert "rules.yaml:5:" in result.output and "finite" in result.output
 
 
+@pytest.mark.acceptance
 def test_max_seconds_reports_what_was_proved_and_what_was_not(tmp_path) -> None:
     result = CliRunner().invoke(main, ["check", "--max-seconds", "0.001", "--format", "json"])
     assert result.exit_code == 1

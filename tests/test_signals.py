@@ -15,6 +15,8 @@ import pytest
 
 from .test_run_parallel import MINI, write_corpus
 
+pytestmark = pytest.mark.acceptance  # the CLI in real processes
+
 CASES = 5_000
 
 

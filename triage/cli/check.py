@@ -49,6 +49,11 @@ def check(
     with a smallest set of answers that breaks it. Exit 0 when no error is found (warnings
     too with --strict), 1 when one is or --max-seconds cut a check short, 2 when the rules
     cannot be read.
+
+    \b
+    Examples:
+      triage check
+      triage check my-rules/ --strict --format json
     """
     from triage.files.casefile import write_atomic
     from triage.tools.verify import check_knowledge

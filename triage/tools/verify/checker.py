@@ -50,6 +50,7 @@ def check_knowledge(kb: KnowledgeBase, max_seconds: float | None = None) -> Chec
             lambda: anomalies.unreachable_recommendations(ctx, witnesses),
         ),
         ("questions no rule uses (W206)", lambda: anomalies.unused_questions(ctx)),
+        ("steps that start with their own number (W209)", lambda: anomalies.numbered_steps(ctx)),
         ("gaps (W207)", lambda: anomalies.gaps(ctx)),
     ]
     for name, stage in stages:

@@ -93,7 +93,7 @@ def diagnostics(ctx: Context, verdicts: list[Verdict]) -> list[Diagnostic]:
         elif cannot_fail(inv):
             out.append(
                 Diagnostic(
-                    "W209",
+                    "W210",
                     f"invariant `{inv.id}` can never be violated: its `require` allows every "
                     "result its premise admits, whatever the rules say, so it proves nothing",
                     inv.location,

@@ -26,7 +26,8 @@ CODES: dict[str, str] = {
     "W206": "question no rule uses",
     "W207": "gap: no recommendation",
     "W208": "invariant never applies",
-    "W209": "invariant can never be violated",
+    "W209": "step numbered by hand",
+    "W210": "invariant can never be violated",
 }
 
 
