@@ -67,7 +67,10 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) 
 
 
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
-_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+# A dot or an exponent: plain digits are an integer (or, with a leading zero, ambiguous).
+_FLOAT = re.compile(
+    r"[-+]?(?:(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)\Z"
+)
 _TRUE = frozenset({"true", "True", "TRUE", "yes", "Yes", "YES"})
 _FALSE = frozenset({"false", "False", "FALSE", "no", "No", "NO"})
 _NULL = frozenset({"", "~", "null", "Null", "NULL"})
@@ -179,6 +182,14 @@ class StrictLoader(_BaseLoader):
 StrictLoader.yaml_implicit_resolvers = {}
 _RESOLVERS = [
     (
+        "tag:yaml.org,2002:bool",
+        r"(?:true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO)\Z",
+        "tTfFyYnN",
+    ),
+    ("tag:yaml.org,2002:null", r"(?:~|null|Null|NULL|)\Z", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:int", _INT.pattern, "-+0123456789"),
+    ("tag:yaml.org,2002:float", _FLOAT.pattern, "-+.0123456789"),
+    (
         _AMBIGUOUS,
         r"""(?:[-+]?0[0-9_]+
         |[-+]?0[xXoObB][0-9a-fA-F_]*
@@ -188,14 +199,6 @@ _RESOLVERS = [
         |on|On|ON|off|Off|OFF)\Z""",
         "-+.0123456789oO",
     ),
-    (
-        "tag:yaml.org,2002:bool",
-        r"(?:true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO)\Z",
-        "tTfFyYnN",
-    ),
-    ("tag:yaml.org,2002:null", r"(?:~|null|Null|NULL|)\Z", ["~", "n", "N", ""]),
-    ("tag:yaml.org,2002:int", _INT.pattern, "-+0123456789"),
-    ("tag:yaml.org,2002:float", _FLOAT.pattern, "-+.0123456789"),
 ]
 for _tag, _pattern, _first in _RESOLVERS:
     StrictLoader.add_implicit_resolver(_tag, re.compile(_pattern, re.X), list(_first))
@@ -278,6 +281,7 @@ def decode(data: bytes, name: str) -> str:
 
 _FLOW = re.compile(r"[^\[\]{}]+")
 _BLOCK_PREFIX = re.compile(r"^[ \t\-?:]*", re.M)
+_DEEP_PREFIX = re.compile(rf"^[ \t\-?:]{{{MAX_DEPTH // 2 - 1}}}", re.M)
 
 
 def check_depth(text: str, name: str) -> None:
@@ -287,8 +291,8 @@ def check_depth(text: str, name: str) -> None:
     `- `/`? ` indicators at a line start); only a text past it is parsed, by the pure-Python
     parser, which keeps no recursion and stops at the first event too deep.
     """
-    if text.count("[") + text.count("{") + _block_bound(text) <= MAX_DEPTH:
-        return
+    if text.count("[") + text.count("{") <= MAX_DEPTH // 2 and not _DEEP_PREFIX.search(text):
+        return  # at most 32 flow levels and 32 block levels: two scans in C, no list built
     depth = flow = 0
     for char in _FLOW.sub("", text):
         flow = flow + 1 if char in "[{" else max(0, flow - 1)
