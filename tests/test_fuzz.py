@@ -5,7 +5,8 @@ rules, then broken: wrong types, explicit tags, YAML 1.1 forms, bad encodings, c
 characters, deep nesting, oversize input, aliases, duplicate keys, NaN, surrogates,
 truncation and flipped bytes. Each input is read in-process (and batches of them through
 `triage run` in a real process) and must end in a valid result or a located error: never
-another exception, a traceback, an invalid value accepted, or more than 2 seconds.
+another exception, a traceback, an invalid value accepted, or more than 2 seconds (of CPU
+time: on a shared machine the wall clock measures the neighbours too).
 
 Two profiles: the quick one runs with the normal suite (a few seconds); the long one,
 `uv run pytest -m fuzz tests/test_fuzz.py -s`, runs at least 10,000 case files and 1,000
@@ -185,7 +186,7 @@ MUTATIONS: list[tuple[Mutation, bool]] = [
 
 def check_case_input(path: Path, must_refuse: bool, original: dict[str, Any] | None) -> str:
     """Read one case in-process; return `accepted` or `refused`, asserting the contract."""
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         case = read_case(str(path), KB)
     except InputError as err:
@@ -201,7 +202,7 @@ def check_case_input(path: Path, must_refuse: bool, original: dict[str, Any] | N
             assert case.title == original.get("title", "")
         REFERENCE.evaluate(case.answers)
         outcome = "accepted"
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     SLOWEST["case"] = max(SLOWEST["case"], elapsed)
     assert elapsed < LIMIT_SECONDS, f"{elapsed:.2f} s for {path}"
     return outcome
@@ -290,7 +291,7 @@ def check_rule_folder(rng: random.Random, folder: Path) -> str:
     target = rng.choice(sorted(folder.glob("*.yaml")))
     mutation = rng.choice(RULE_MUTATIONS)
     target.write_bytes(mutation(rng, target.read_text(encoding="utf-8")))
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         kb = load_knowledge(folder)
     except InputError as err:
@@ -302,7 +303,7 @@ def check_rule_folder(rng: random.Random, folder: Path) -> str:
             for test in _numeric_tests(rule.when):
                 assert test.value == test.value and abs(test.value) != float("inf")
         outcome = "rules accepted"
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     SLOWEST["rules"] = max(SLOWEST["rules"], elapsed)
     assert elapsed < LIMIT_SECONDS, f"{elapsed:.2f} s for {target}"
     shutil.rmtree(folder)
@@ -345,6 +346,6 @@ def test_long_fuzz_profile(tmp_path) -> None:
     print(f"\nlong fuzz profile, {time.perf_counter() - start:.0f} s:")
     for name, count in sorted(FIGURES.items()):
         print(f"  {name:24} {count:>7,}")
-    print(f"  slowest case file       {SLOWEST['case']:.3f} s")
-    print(f"  slowest rule folder     {SLOWEST['rules']:.3f} s")
+    print(f"  slowest case file       {SLOWEST['case']:.3f} s of CPU")
+    print(f"  slowest rule folder     {SLOWEST['rules']:.3f} s of CPU")
     print("  tracebacks 0, crashes 0, over 2 s 0, invalid accepted 0 (each asserted)")
