@@ -246,7 +246,7 @@ def test_checklist_replies(text, ticked, unsure) -> None:
     assert parse_ticks(5, text) == (ticked, unsure)
 
 
-@pytest.mark.parametrize("text", ["6", "yes", "1 x", "2 skip 2", ""])
+@pytest.mark.parametrize("text", ["6", "yes", "1 x", "2 skip 2", "", "²", "1 ³", "٣"])
 def test_checklist_replies_that_do_not_fit(text) -> None:
     with pytest.raises(ReplyError):
         parse_ticks(5, text)
@@ -443,3 +443,10 @@ def test_a_strain_with_the_doctor_signs_skipped_still_fits_forty_lines(kb) -> No
     text = Screen(False, 80).result(result, advice, interview.screens)
     assert "Not checked" in text and "see a GP within the next few days" in " ".join(text.split())
     assert len(text.splitlines()) + 3 <= 40, "with the prompt below it"
+
+
+def test_markdown_keeps_a_plain_ampersand_and_escapes_markup() -> None:
+    from triage.render.report import md
+
+    assert md("Call 999 or go to A&E") == "Call 999 or go to A&E"
+    assert md("&lt; <b>x</b>") == "&amp;lt; &lt;b&gt;x&lt;/b&gt;"

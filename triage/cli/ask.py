@@ -358,7 +358,7 @@ class Session:
             command = text.strip().lower()
             if command.startswith("?") or command.startswith("help"):
                 rest = command.removeprefix("help").removeprefix("?").strip()
-                at = int(rest) if rest.isdigit() else 0
+                at = int(rest) if rest.isascii() and rest.isdigit() else 0
                 self.echo(self.screen.checklist_help(step.checklist, step.questions, at))
             elif command == "why":
                 self.echo(self.screen.why(interview.why(), self.kb))

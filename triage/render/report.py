@@ -69,12 +69,14 @@ def render(consultation: Consultation, kind: str) -> str:
 # --- Markdown ---------------------------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|!~])")
+_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 
 
 def md(text: str) -> str:
     """Text that Markdown shows as written: specials escaped, and no raw HTML."""
     text = " ".join(str(text).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # An ampersand is literal in Markdown unless it starts an entity such as `&lt;`.
+    text = _MD_ENTITY.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
