@@ -396,6 +396,7 @@ def test_the_rules_version_changes_with_any_edit(tmp_path) -> None:
 # --- pipes ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_ends_quietly() -> None:
     command = f"{sys.executable} -m triage run cases/ --jobs 1 --format json | head -1"
     done = subprocess.run(
