@@ -174,14 +174,22 @@ def test_an_unknown_region_is_invalid_input(runner) -> None:
     assert "unknown region `usa`" in result.stderr and "did you mean `us`" in result.stderr
 
 
-def test_a_placeholder_without_region_words_is_located(tmp_path) -> None:
-    rules = tmp_path / "rules"
-    rules.mkdir()
+def edited_rules(folder: Path, name: str, old: str, new: str) -> Path:
+    """A copy of the shipped rules with one text replaced in one file."""
+    folder.mkdir()
     for path in RULES.glob("*.yaml"):
         text = path.read_text()
-        if path.name == "notices.yaml":
-            text = text.replace("Call {emergency_number}", "Call {emergency_numbr}")
-        (rules / path.name).write_text(text)
+        if path.name == name:
+            assert old in text
+            text = text.replace(old, new)
+        (folder / path.name).write_text(text)
+    return folder
+
+
+def test_a_placeholder_without_region_words_is_located(tmp_path) -> None:
+    rules = edited_rules(
+        tmp_path / "rules", "notices.yaml", "Call {emergency_number}", "Call {emergency_numbr}"
+    )
     with pytest.raises(InputError) as caught:
         load_knowledge(rules)
     message = str(caught.value)
@@ -189,13 +197,9 @@ def test_a_placeholder_without_region_words_is_located(tmp_path) -> None:
 
 
 def test_a_checklist_of_a_numeric_question_is_refused(tmp_path) -> None:
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    for path in RULES.glob("*.yaml"):
-        text = path.read_text()
-        if path.name == "questions.yaml":
-            text = text.replace("      - fact: trains_core\n", "      - fact: age\n")
-        (rules / path.name).write_text(text)
+    rules = edited_rules(
+        tmp_path / "rules", "questions.yaml", "      - fact: trains_core\n", "      - fact: age\n"
+    )
     with pytest.raises(InputError, match="checklist items are yes/no questions; `age` is integer"):
         load_knowledge(rules)
 
@@ -382,10 +386,7 @@ def test_ask_report_writes_the_format_its_extension_names(runner, tmp_path) -> N
 
 
 def test_the_rules_version_changes_with_any_edit(tmp_path) -> None:
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    for path in RULES.glob("*.yaml"):
-        (rules / path.name).write_text(path.read_text())
+    rules = edited_rules(tmp_path / "rules", "", "", "")
     before = rules_version(rules)
     assert before == rules_version(RULES)
     notices = rules / "notices.yaml"

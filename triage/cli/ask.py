@@ -184,21 +184,9 @@ def command_hint() -> str:
 
 def _report(interview: Interview, result: Result, path: Path, title: str, day: date) -> None:
     from triage.files.casefile import write_atomic
-    from triage.files.loader import rules_version
     from triage.render.report import Consultation, format_for, render
-    from triage.tools.advice import advise
 
-    kb = interview.kb
-    consultation = Consultation(
-        kb=kb,
-        title=title,
-        today=day,
-        asked=interview.asked,
-        answers=interview.answers,
-        result=result,
-        advice=advise(kb, result, interview.answers, interview.skipped, day),
-        version=rules_version(kb.root),
-    )
+    consultation = Consultation.of(interview, result, title, day)
     write_atomic(path, render(consultation, format_for(str(path)) or "markdown"))
 
 
