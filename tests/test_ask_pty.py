@@ -16,6 +16,8 @@ from triage.interview import Interview
 from .conftest import CASES
 from .test_interview import write_tiny_rules
 
+pytestmark = pytest.mark.acceptance  # the shipped rules, cases or questionnaire
+
 pexpect = pytest.importorskip("pexpect")
 
 SGR = re.compile(r"\x1b\[[0-9;]*m")  # colour and bold; not the terminal's own mode switches

@@ -201,6 +201,8 @@ def test_rules_folder_as_argument_or_option_but_not_two_different_ones(runner) -
     assert "Traceback" not in both.output
 
 
+@pytest.mark.acceptance
+@pytest.mark.slow
 def test_the_report_is_byte_identical_under_any_hash_seed() -> None:
     outputs = set()
     for seed in ("0", "1", "4242"):

@@ -193,6 +193,7 @@ def answer_sets(draw) -> dict:
     return {fact: value for fact, value in drawn.items() if value is not UNKNOWN}
 
 
+@pytest.mark.acceptance
 @pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(answers=answer_sets())
@@ -208,6 +209,8 @@ def test_replay_equals_batch_for_generated_answers(answers) -> None:
     assert (replayed.urgency, ids(replayed)) == (batch.urgency, ids(batch))
 
 
+@pytest.mark.acceptance
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(answers=answer_sets())
 def test_every_question_is_new_and_could_still_matter(answers) -> None:

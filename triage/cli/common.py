@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from triage.files.output import interrupt
+
 if TYPE_CHECKING:
     from triage.model.errors import InputError
     from triage.model.knowledge import KnowledgeBase
@@ -30,8 +32,6 @@ class Terminated(BaseException):
 
 
 def _on_signal(signum: int, frame: object) -> None:
-    from triage.files.output import interrupt
-
     interrupt(KeyboardInterrupt if signum == signal.SIGINT else Terminated)
 
 
