@@ -148,6 +148,7 @@ def test_region_us_names_911_and_the_emergency_room(runner) -> None:
     assert "999" not in result.output and "A&E" not in result.output
 
 
+@pytest.mark.acceptance
 @pytest.mark.parametrize(
     ("region", "number"), [("uk", "999"), ("eu", "112"), ("au", "000"), ("nz", "111")]
 )
@@ -186,6 +187,7 @@ def edited_rules(folder: Path, name: str, old: str, new: str) -> Path:
     return folder
 
 
+@pytest.mark.acceptance
 def test_a_placeholder_without_region_words_is_located(tmp_path) -> None:
     rules = edited_rules(
         tmp_path / "rules", "notices.yaml", "Call {emergency_number}", "Call {emergency_numbr}"
@@ -196,6 +198,7 @@ def test_a_placeholder_without_region_words_is_located(tmp_path) -> None:
     assert "notices.yaml:" in message and "unknown placeholder `{emergency_numbr}`" in message
 
 
+@pytest.mark.acceptance
 def test_a_checklist_of_a_numeric_question_is_refused(tmp_path) -> None:
     rules = edited_rules(
         tmp_path / "rules", "questions.yaml", "      - fact: trains_core\n", "      - fact: age\n"
@@ -385,6 +388,7 @@ def test_ask_report_writes_the_format_its_extension_names(runner, tmp_path) -> N
     assert bad.exit_code == 2 and ".md or .html" in bad.stderr
 
 
+@pytest.mark.acceptance
 def test_the_rules_version_changes_with_any_edit(tmp_path) -> None:
     rules = edited_rules(tmp_path / "rules", "", "", "")
     before = rules_version(rules)
@@ -397,6 +401,7 @@ def test_the_rules_version_changes_with_any_edit(tmp_path) -> None:
 # --- pipes ------------------------------------------------------------------------------------
 
 
+@pytest.mark.acceptance
 @pytest.mark.slow
 def test_a_closed_pipe_ends_quietly() -> None:
     command = f"{sys.executable} -m triage run cases/ --jobs 1 --format json | head -1"
