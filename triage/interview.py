@@ -2,7 +2,7 @@
 
 Usage (the whole API; nothing here prints or exits)::
 
-    from triage.interview import Interview, parse_reply, replay
+    from triage.interview import Interview, parse_reply, parse_ticks, replay
 
     interview = Interview(kb)                 # or Interview(kb, answers, asked) to resume
     while (question := interview.next_question()) is not None:
@@ -402,7 +402,7 @@ class ReplyError(ValueError):
     """A typed reply that does not fit the question; the message says what would."""
 
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_NUMBER = re.compile(r"[+-]?(\d{1,15}(\.\d{0,15})?|\.\d{1,15})\Z", re.ASCII)
 
 
 def parse_reply(question: Question, text: str) -> Any:
@@ -417,7 +417,7 @@ def parse_reply(question: Question, text: str) -> Any:
         raise ReplyError("please answer yes or no (y or n)")
     if question.type == "enum":
         values = question.values
-        if low.isdigit() and 1 <= int(low) <= len(values):
+        if low.isdecimal() and len(low) < 6 and 1 <= int(low) <= len(values):
             return values[int(low) - 1]
         named = [v for v in values if v.lower() == low or v.lower().replace("_", " ") == low]
         if not named and low:
@@ -426,6 +426,36 @@ def parse_reply(question: Question, text: str) -> Any:
             return named[0]
         return _enum_error(question, reply, named)
     return _parse_number(question, low)
+
+
+def parse_ticks(count: int, text: str) -> tuple[set[int], set[int]]:
+    """The items ticked on a checklist of `count` items, and those marked "not sure".
+
+    `1 3` ticks items 1 and 3 (the others are no); `0` or `none` ticks nothing; `skip 4`
+    after the numbers leaves item 4 unknown (`skip` alone is handled as skipping the screen).
+    """
+    reply = text.strip().lower()
+    if reply in ("0", "none", "no", "n"):
+        return set(), set()
+    ticked: set[int] = set()
+    unsure: set[int] = set()
+    target = ticked
+    for part in (part for part in re.split(r"[\s,;]+", reply) if part):
+        if part in ("skip", "unsure"):
+            target = unsure
+            continue
+        if not part.isdigit() or not 1 <= int(part) <= count:
+            raise ReplyError(
+                f"type the numbers of the items that apply, from 1 to {count} "
+                "(such as 1 3), or 0 if none do"
+            )
+        target.add(int(part))
+    if not ticked and not unsure:
+        raise ReplyError(f"type the numbers that apply (1 to {count}), or 0 if none do")
+    if ticked & unsure:
+        both = " ".join(str(n) for n in sorted(ticked & unsure))
+        raise ReplyError(f"item {both} is both ticked and marked not sure; pick one")
+    return ticked, unsure
 
 
 def _enum_error(question: Question, reply: str, named: list[str]) -> Any:
