@@ -15,6 +15,8 @@ import pytest
 
 from .test_run_parallel import MINI, write_corpus
 
+pytestmark = pytest.mark.acceptance  # `triage` in fresh processes, interrupted
+
 CASES = 5_000
 
 
@@ -86,6 +88,7 @@ def _interrupt_run(corpus: Path, tmp_path: Path, signum: int, delay: float, fmt:
     assert _session_members(process.pid) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("signum", "seed"),
     [(signal.SIGINT, 1), (signal.SIGTERM, 2), (signal.SIGTERM, 3)],
