@@ -364,7 +364,7 @@ def test_replies_in_the_domain_are_understood(tiny, fact, text, value) -> None:
     ("fact", "text", "hint"),
     [
         ("saddle_numbness", "maybe", "yes or no"),
-        ("pain_location", "4", "a number from 1 to 3"),
+        ("pain_location", "4", "the number of your answer, from 1 to 3"),
         ("pain_location", "lower", "lower_back_central or lower_back_both_sides"),
         ("pain_location", "uper_back", "did you mean `upper_back`"),
         ("days_since_onset", "2.5", "whole number"),

@@ -173,6 +173,8 @@ def test_a_worker_that_dies_costs_its_case_not_the_batch(mini, sources, monkeypa
     assert all(line["status"] != "error" for line in others)
 
 
+@pytest.mark.slow
+@pytest.mark.acceptance
 def test_a_folder_run_with_the_nesting_bomb_finishes_and_reports_it(tmp_path: Path) -> None:
     folder = tmp_path / "cases"
     write_corpus(folder, 420)

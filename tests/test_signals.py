@@ -15,7 +15,7 @@ import pytest
 
 from .test_run_parallel import MINI, write_corpus
 
-pytestmark = pytest.mark.acceptance  # `triage` in fresh processes, interrupted
+pytestmark = pytest.mark.acceptance  # the CLI in real processes
 
 CASES = 5_000
 
@@ -98,7 +98,7 @@ def test_an_interrupted_batch_leaves_nothing_behind(corpus, tmp_path, signum, se
     _interrupt_run(corpus, tmp_path, signum, delay, "text")
 
 
-@pytest.mark.slow
+@pytest.mark.fuzz
 @pytest.mark.parametrize("trial", range(16))
 def test_many_interrupts_at_random_moments(corpus, tmp_path, trial) -> None:
     rng = random.Random(100 + trial)
@@ -107,6 +107,7 @@ def test_many_interrupts_at_random_moments(corpus, tmp_path, trial) -> None:
     _interrupt_run(corpus, tmp_path, signum, rng.uniform(0.0, 4.0), fmt)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [["check"], ["graph"], ["coverage", "cases"], ["ask"]])
 def test_ctrl_c_exits_130_without_a_traceback(command, tmp_path) -> None:
     root = Path(__file__).resolve().parent.parent

@@ -444,7 +444,7 @@ def parse_ticks(count: int, text: str) -> tuple[set[int], set[int]]:
         if part in ("skip", "unsure"):
             target = unsure
             continue
-        if not part.isdigit() or not 1 <= int(part) <= count:
+        if not (part.isascii() and part.isdigit()) or not 1 <= int(part) <= count:
             raise ReplyError(
                 f"type the numbers of the items that apply, from 1 to {count} "
                 "(such as 1 3), or 0 if none do"
@@ -464,7 +464,7 @@ def _enum_error(question: Question, reply: str, named: list[str]) -> Any:
         choices = " or ".join(named)
         raise ReplyError(f"`{reply}` could be {choices}; type a number from 1 to {count}")
     hint = closest(reply, question.values) if reply else None
-    text = f"please type a number from 1 to {count}, or one of: {', '.join(question.values)}"
+    text = f"please type the number of your answer, from 1 to {count}"
     raise ReplyError(text + (f" (did you mean `{hint}`?)" if hint else ""))
 
 
