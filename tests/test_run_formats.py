@@ -213,7 +213,7 @@ def test_an_interrupted_run_leaves_no_file_behind(corpus: Path, tmp_path: Path) 
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt), open_output(target) as out:
-        write_report(out, "junit", sources, kb, rules_dir=MINI, progress=interrupt)
+        write_report(out, "junit", sources, kb, progress=interrupt)
     assert not target.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["cases"]
 

@@ -46,44 +46,22 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from triage.evaluate.evaluator import Evaluator, engine_for
 from triage.evaluate.partial import PartialOutcome, partial_outcome
-from triage.files import yamlio
 from triage.files.casefile import dump_case
-from triage.files.cases import Case, parse_case
+from triage.files.cases import Case, parse_case, read_case_text
 from triage.model.conditions import MAYBE, render
 from triage.model.errors import InputError, Location, Problem, closest
 from triage.model.knowledge import KnowledgeBase, Question, Rule
 from triage.model.result import Result
+from triage.model.values import quoted_value
 from triage.model.vocabulary import URGENCY_RANK
 
 ASKED_MARK = "# asked:"
 
-
-class Evaluator(Protocol):
-    def evaluate(self, answers: Any) -> Result: ...
-
-
-_engines: dict[int, tuple[KnowledgeBase, Evaluator]] = {}
-_ENGINES_KEPT = 4
-
-
-def engine_for(kb: KnowledgeBase) -> Evaluator:
-    """The Experta engine of a knowledge base, compiled on first use and then reused.
-
-    Compiling imports Experta and builds the Rete network; doing it lazily keeps the first
-    question instant, and keeping it keeps every later result cheap.
-    """
-    entry = _engines.get(id(kb))
-    if entry is None or entry[0] is not kb:
-        from triage.evaluate.engine import Engine
-
-        entry = (kb, Engine(kb))
-        while len(_engines) >= _ENGINES_KEPT:  # a long-lived process may load many bases
-            del _engines[next(iter(_engines))]
-        _engines[id(kb)] = entry
-    return entry[1]
+__all__ = ["Interview", "ReplyError", "engine_for", "parse_reply", "replay"]
 
 
 @dataclass(frozen=True)
@@ -399,7 +377,8 @@ def _checked(kb: KnowledgeBase, fact: str, value: Any) -> Any:
         raise InputError(
             Problem(
                 Location("<interview>"),
-                f"`{value}` is outside the domain of `{fact}`; expected {question.domain_text()}",
+                f"{quoted_value(value)} is outside the domain of `{fact}`; "
+                f"expected {question.domain_text()}",
             )
         )
     if question.type == "integer" and isinstance(value, float):
@@ -474,17 +453,8 @@ def read_interview(
     The file is validated as a case file; `# asked:` lines, if present, restore the order and
     the skipped questions, and an unknown fact id in them is an error with its location.
     """
-    from triage.files.cases import read_case
-
-    if source == "-":
-        raw = stdin.read() if stdin is not None else b""
-        data = raw.encode("utf-8") if isinstance(raw, str) else raw
-        name, text = "<stdin>", yamlio.decode(data, "<stdin>")
-        case = parse_case(text, name, kb)
-    else:
-        case = read_case(source, kb)
-        name = source
-        text = yamlio.decode(Path(source).read_bytes(), source)
+    name, text = read_case_text(source, stdin)
+    case = parse_case(text, name, kb)
     asked = _asked_comment(text, name, kb)
     return Interview(kb, case.answers, asked, evaluator=evaluator), case
 

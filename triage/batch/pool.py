@@ -1,8 +1,9 @@
 """Evaluating many case files in worker processes: in order, in bounded memory.
 
-The parent sends file paths, never parsed data; each worker loads the knowledge base and
-compiles the engine once (the pool initializer), then reads, evaluates and renders a task of
-`TASK` files and sends back finished text (`formats.Record`), so the parent only writes. Tasks
+The parent sends file paths, never parsed data; each worker receives the parent's knowledge base
+and compiles the engine once (the pool initializer), then reads, evaluates and renders a task
+of `TASK` files and sends back finished text (`render.batch.Record`), so the parent only
+writes. Tasks
 are submitted through a window of `WINDOW` per worker and collected in submission order, so
 the output is the same whatever `--jobs` is, and neither the queue of pending results nor
 memory grows with the number of cases.
@@ -19,13 +20,14 @@ import multiprocessing
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import IO, Any
 
+from triage.evaluate.evaluator import make_evaluator
 from triage.files.cases import STDIN
+from triage.files.yamlio import stream_bytes
 from triage.model.knowledge import KnowledgeBase
 from triage.render.batch import FORMATS, Record
-from triage.tools.outcomes import Evaluator, Summary, run_cases
+from triage.tools.outcomes import Summary, run_cases
 
 TASK = 64
 WINDOW = 4
@@ -33,18 +35,7 @@ MIN_PER_WORKER = 200
 
 
 class WorkerSetupError(Exception):
-    """A worker could not load the knowledge base that the parent process loaded."""
-
-
-def make_evaluator(kb: KnowledgeBase, engine: str) -> Evaluator:
-    """The Experta engine, or the engine-free reference."""
-    if engine == "reference":
-        from triage.evaluate.reference import ReferenceEvaluator
-
-        return ReferenceEvaluator(kb)
-    from triage.evaluate.engine import Engine
-
-    return Engine(kb)
+    """A worker process could not set itself up (compile the engine for the base it was given)."""
 
 
 class _Worker:
@@ -67,14 +58,16 @@ _worker: _Worker | None = None
 _setup_error: str | None = None
 
 
-def _start(rules_dir: Path | None, engine: str, fmt: str) -> None:
-    """Pool initializer: Ctrl-C is the parent's to handle; set up once per process."""
+def _start(kb: KnowledgeBase, engine: str, fmt: str) -> None:
+    """Pool initializer: Ctrl-C is the parent's to handle; set up once per process.
+
+    The worker gets the parent's knowledge base itself, not the folder it came from, so every
+    `--jobs` evaluates the very rules the parent loaded and checked.
+    """
     global _worker, _setup_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from triage.files.loader import load_knowledge
-
     try:
-        _worker = _Worker(load_knowledge(rules_dir), engine, fmt)
+        _worker = _Worker(kb, engine, fmt)
     except Exception as err:  # reported by every task rather than respawning forever
         _setup_error = str(err)
 
@@ -95,9 +88,7 @@ def _tasks(
         given = None
         if STDIN in task:
             if data is None:
-                raw = stdin.read() if stdin is not None else b""
-                data = raw.encode("utf-8") if isinstance(raw, str) else raw
-                given = data
+                data = given = stream_bytes(stdin)
             else:
                 given = b""  # as from a stream already read to its end
         yield task, given
@@ -112,7 +103,6 @@ def records(
     sources: Sequence[str],
     kb: KnowledgeBase,
     *,
-    rules_dir: Path | None,
     engine: str = "experta",
     fmt: str = "text",
     jobs: int = 1,
@@ -129,7 +119,7 @@ def records(
             yield local.run(paths, data)
         return
     pool = multiprocessing.get_context().Pool(
-        workers, initializer=_start, initargs=(rules_dir, engine, fmt)
+        workers, initializer=_start, initargs=(kb, engine, fmt)
     )
     try:
         pending: deque[Any] = deque()
@@ -151,7 +141,6 @@ def write_report(
     sources: Sequence[str],
     kb: KnowledgeBase,
     *,
-    rules_dir: Path | None,
     engine: str = "experta",
     jobs: int = 1,
     stdin: IO[bytes] | None = None,
@@ -165,7 +154,6 @@ def write_report(
         for batch in records(
             sources,
             kb,
-            rules_dir=rules_dir,
             engine=engine,
             fmt=fmt,
             jobs=jobs,

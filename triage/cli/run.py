@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from triage.cli.common import BadInput, format_option, load_kb, rules_option
+from triage.evaluate.evaluator import EVALUATORS
 
 
 @click.command()
@@ -18,7 +19,7 @@ from triage.cli.common import BadInput, format_option, load_kb, rules_option
 @click.option(
     "--engine",
     "engine_name",
-    type=click.Choice(["experta", "reference"]),
+    type=click.Choice(EVALUATORS),
     default="experta",
     show_default=True,
     help="Evaluate with the Experta engine or the engine-free reference.",
@@ -80,7 +81,6 @@ def run(
                 fmt,
                 sources,
                 kb,
-                rules_dir=rules_dir,
                 engine=engine_name,
                 jobs=jobs,
                 stdin=stdin,

@@ -11,9 +11,11 @@ from triage.files import yamlio
 from triage.files.schema import Validator
 from triage.model.errors import InputError, Location, Problem, closest
 from triage.model.knowledge import KnowledgeBase
+from triage.model.values import quoted_value
 from triage.model.vocabulary import CATEGORIES, URGENCY_RANK
 
 STDIN = "-"
+STDIN_NAME = "<stdin>"
 
 
 @dataclass(frozen=True)
@@ -57,11 +59,11 @@ def parse_case(text: str, name: str, kb: KnowledgeBase) -> Case:
             )
             continue
         if not question.accepts(value):
-            shown = ("true" if value else "false") if isinstance(value, bool) else f"`{value}`"
             problems.append(
                 Problem(
                     yamlio.locate(text, name, ["answers", fact]),
-                    f"{shown} is outside the domain of `{fact}`; expected {question.domain_text()}",
+                    f"{quoted_value(value)} is outside the domain of `{fact}`; "
+                    f"expected {question.domain_text()}",
                     closest(str(value), question.values) if question.values else None,
                 )
             )
@@ -131,20 +133,23 @@ def _plainly_valid(data: Any, kb: KnowledgeBase) -> bool:
     return True
 
 
-def read_case(source: str, kb: KnowledgeBase, stdin: Any = None) -> Case:
-    """Read one case from a path, or from `stdin` when the source is `-`."""
+def read_case_text(source: str, stdin: Any = None) -> tuple[str, str]:
+    """The name and decoded text of a case file, or of `stdin` when the source is `-`."""
     if source == STDIN:
-        raw = stdin.read() if stdin is not None else b""
-        data = raw.encode("utf-8") if isinstance(raw, str) else raw
-        return parse_case(yamlio.decode(data, "<stdin>"), "<stdin>", kb)
-    path = Path(source)
+        return STDIN_NAME, yamlio.decode(yamlio.stream_bytes(stdin), STDIN_NAME)
     try:
-        data = path.read_bytes()
+        data = Path(source).read_bytes()
     except OSError as err:
         raise InputError(
             Problem(Location(source), f"cannot read case file: {err.strerror}")
         ) from None
-    return parse_case(yamlio.decode(data, source), source, kb)
+    return source, yamlio.decode(data, source)
+
+
+def read_case(source: str, kb: KnowledgeBase, stdin: Any = None) -> Case:
+    """Read one case from a path, or from `stdin` when the source is `-`."""
+    name, text = read_case_text(source, stdin)
+    return parse_case(text, name, kb)
 
 
 def expand_paths(paths: Iterable[str]) -> list[str]:

@@ -24,6 +24,7 @@ from triage.model.knowledge import (
     Rule,
     SafetyNetItem,
 )
+from triage.model.values import quoted_value
 from triage.model.vocabulary import CATEGORIES
 
 KINDS = {
@@ -370,7 +371,7 @@ class _Builder:
                 where = (*path, "is") if op == "is" else (*path, "in", pos)
                 self.problem(
                     source.at(*where),
-                    f"{_show(value)} is outside the domain of `{fact}`; expected "
+                    f"{quoted_value(value)} is outside the domain of `{fact}`; expected "
                     f"{question.domain_text()}",
                     closest(str(value), question.values) if question.values else None,
                 )
@@ -463,12 +464,6 @@ class _Cycle(Exception):
     def __init__(self, rule: Rule, path: str) -> None:
         super().__init__(path)
         self.rule, self.path = rule, path
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return f"`{value}`"
 
 
 def _display(path: Path) -> str:

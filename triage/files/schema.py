@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 
 from triage.model.errors import closest
+from triage.model.values import quoted_value, yaml_value
 
 MAX_VALUES = 100_000
 
@@ -71,8 +72,6 @@ def _type_ok(value: Any, kind: str) -> bool:
 
 def describe(value: Any) -> str:
     """How a value reads to a person, for 'expected X, got Y' messages."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
     if value is None:
         return "nothing"
     if isinstance(value, dict):
@@ -80,8 +79,8 @@ def describe(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
-        return f"`{value}`"
-    return str(value)
+        return quoted_value(value)
+    return yaml_value(value)
 
 
 class Validator:

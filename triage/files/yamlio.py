@@ -59,6 +59,13 @@ def _mark_location(name: str, mark: Any) -> Location:
     return Location(name, mark.line + 1, mark.column + 1)
 
 
+def stream_bytes(stream: Any) -> bytes:
+    """Everything left in a stream, as bytes, whether it was opened as text or binary
+    (`sys.stdin.buffer`, or `sys.stdin` where there is no buffer); no stream is no bytes."""
+    raw = stream.read() if stream is not None else b""
+    return raw.encode("utf-8") if isinstance(raw, str) else raw
+
+
 def decode(data: bytes, name: str) -> str:
     """Strict UTF-8, with the line and column of the first bad byte."""
     if len(data) > MAX_FILE_BYTES:

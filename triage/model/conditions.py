@@ -12,6 +12,8 @@ from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from triage.model.values import show_value
+
 Answers = Mapping[str, Any]
 Test = Callable[[Answers, Container[str]], bool]
 
@@ -287,9 +289,4 @@ def render(cond: Condition) -> str:
     if cond.op in ("unknown", "known"):
         return f"{cond.fact} is {cond.op}"
     symbols = {"is": "=", "in": "in", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
-    value = cond.value
-    if isinstance(value, bool):
-        value = "yes" if value else "no"
-    elif isinstance(value, frozenset | tuple):
-        value = "[" + ", ".join(str(v) for v in sorted(value, key=str)) + "]"
-    return f"{cond.fact} {symbols[cond.op]} {value}"
+    return f"{cond.fact} {symbols[cond.op]} {show_value(cond.value)}"

@@ -7,13 +7,14 @@ from typing import Any
 from triage.evaluate.answer_space import UNKNOWN
 from triage.model.conditions import render
 from triage.model.result import HoldBack, Result, hold_back
+from triage.model.values import show_value
 from triage.model.vocabulary import URGENCY_RANK, URGENCY_WORDS
 from triage.render.outcome import result_dict
+from triage.render.words import conclusions_text
 from triage.tools.explain import (
     Effect,
     Explanation,
     Step,
-    show_value,
 )
 from triage.tools.outcomes import judge
 
@@ -151,7 +152,7 @@ def explanation_text(expl: Explanation) -> str:
             else:
                 by = f" (concluded by {', '.join(f.producers)})" if f.producers else ""
                 lines.append(f"      fires if finding {f.finding} were absent{by}")
-        lines.append(f"      would conclude: {miss.rule.conclusions_text() or 'nothing'}")
+        lines.append(f"      would conclude: {conclusions_text(miss.rule) or 'nothing'}")
     lines += ["", "Unanswered questions that could change the result:"]
     if not expl.open_questions:
         lines.append("  none: no answer to an open question would change it")
@@ -188,18 +189,11 @@ def hold_text(hold: HoldBack, urgency: str) -> str:
 
 
 def _conclusions(step: Step, urgency: str) -> str:
-    parts = []
-    if step.rule.urgency:
-        parts.append(f"urgency {step.rule.urgency}")
-    if step.advice:
-        shown = [
-            a.rec.id if a.given else f"{a.rec.id} (held back: {hold_text(a.hold, urgency)})"
-            for a in step.advice
-        ]
-        parts.append("recommends " + ", ".join(shown))
-    if step.rule.findings:
-        parts.append("finding " + ", ".join(step.rule.findings))
-    return "; ".join(parts) or "nothing"
+    shown = [
+        a.rec.id if a.given else f"{a.rec.id} (held back: {hold_text(a.hold, urgency)})"
+        for a in step.advice
+    ]
+    return conclusions_text(step.rule, recommends=shown) or "nothing"
 
 
 def _effect_text(effect: Effect, result: Result) -> str:

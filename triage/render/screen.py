@@ -13,9 +13,11 @@ from typing import Any
 
 import click
 
-from triage.model.knowledge import KnowledgeBase, Question
+from triage.model.knowledge import KnowledgeBase, Question, Rule
 from triage.model.result import Result
+from triage.model.values import show_value
 from triage.model.vocabulary import CATEGORY_TITLES, URGENCY_WORDS
+from triage.render.words import SENTENCES, conclusions_text
 
 WIDTH = 88
 
@@ -95,7 +97,7 @@ class Screen:
         if why.question.why:
             lines.append(wrap("Why it matters: " + why.question.why, "  "))
         if why.known:
-            known = ", ".join(f"{fact} = {show(value)}" for fact, value in why.known)
+            known = ", ".join(f"{fact} = {show_value(value)}" for fact, value in why.known)
             lines.append(wrap("Known so far: " + known + ".", "  ", "    "))
         else:
             lines.append("  Nothing is known yet.")
@@ -153,7 +155,7 @@ class Screen:
         for number, firing in enumerate(result.trace, start=1):
             rule = firing.rule
             lines.append(wrap(f"{number}. {rule.title} [{rule.id}]", "  ", "     "))
-            reasons = [f"{fact} = {show(value)}" for fact, value in firing.matched]
+            reasons = [f"{fact} = {show_value(value)}" for fact, value in firing.matched]
             reasons += [
                 f"finding {name}"
                 for name in dict.fromkeys(rule.when.findings())
@@ -161,8 +163,9 @@ class Screen:
             ]
             if reasons:
                 lines.append(wrap("because " + ", ".join(reasons), "     ", "       "))
-            if rule.conclusions_text():
-                lines.append(wrap("→ " + rule.conclusions_text(), "     ", "       "))
+            concluded = conclusions_text(rule)
+            if concluded:
+                lines.append(wrap("→ " + concluded, "     ", "       "))
             lines.append(self.style(wrap(f"source: {rule.source}", "     ", "       "), dim=True))
         if result.withheld:
             held = ", ".join(rec.id for rec in result.withheld)
@@ -172,7 +175,7 @@ class Screen:
     def transcript(self, kb: KnowledgeBase, asked: tuple[str, ...], answers: Mapping) -> str:
         lines = [f"Asked {len(asked)} of {len(kb.questions)} questions:"]
         for number, fact in enumerate(asked, start=1):
-            value = show(answers[fact]) if fact in answers else "don't know"
+            value = show_value(answers[fact]) if fact in answers else "don't know"
             lines.append(f"  {number:2}. {fact} = {value}")
         return "\n".join(lines)
 
@@ -186,27 +189,18 @@ def input_hint(question: Question) -> str:
     return f"{text} ({question.unit})" if question.unit else text
 
 
-def conclusion(rule: Any, kb: KnowledgeBase) -> str:
-    parts = []
-    if rule.urgency:
-        parts.append(f"the urgency is at least {rule.urgency}")
-    if rule.recommend:
-        titles = [kb.recommendations[rid].title for rid in rule.recommend]
-        parts.append("it recommends: " + "; ".join(titles))
+def conclusion(rule: Rule, kb: KnowledgeBase) -> str:
+    """What the rule concludes, in a sentence: titles rather than ids, and who reads a finding."""
+    titles = [kb.recommendations[rid].title for rid in rule.recommend]
+    findings = []
     for name in rule.findings:
         readers = [f"`{other.id}`" for other in kb.rules if name in set(other.when.findings())]
         if len(readers) == 1:
             name += f", which the rule {readers[0]} reads"
         elif readers:
             name += f", which the rules {', '.join(readers[:-1])} and {readers[-1]} read"
-        parts.append(f"it concludes {name}")
-    return ", and ".join(parts) or "nothing else changes"
-
-
-def show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
+        findings.append(name)
+    return conclusions_text(rule, SENTENCES, titles, findings) or "nothing else changes"
 
 
 def wrap(text: str, indent: str = "", subsequent: str | None = None) -> str:

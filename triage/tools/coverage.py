@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from triage.evaluate.evaluator import Evaluator
 from triage.model.knowledge import KnowledgeBase
 from triage.model.vocabulary import URGENCY_LEVELS
-from triage.tools.outcomes import ERROR, CaseOutcome, Evaluator, run_cases
+from triage.tools.outcomes import ERROR, CaseOutcome, run_cases
 
 
 @dataclass(frozen=True)

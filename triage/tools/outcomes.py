@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from triage.files.cases import Case, Expectation, read_case
+from triage.evaluate.evaluator import Evaluator, evaluate_all
+from triage.files.cases import STDIN, STDIN_NAME, Case, Expectation, read_case
 from triage.model.errors import InputError
 from triage.model.knowledge import KnowledgeBase
 from triage.model.result import Result
 
 PASS, FAIL, ERROR, UNCHECKED = "pass", "fail", "error", "unchecked"
 CHUNK = 64  # cases read, then evaluated together
-
-
-class Evaluator(Protocol):
-    def evaluate(self, answers: Any) -> Result: ...
 
 
 class HasStatus(Protocol):
@@ -59,15 +56,6 @@ def judge(case: Case, result: Result) -> CaseOutcome:
     return CaseOutcome(case.name, FAIL if failures else PASS, case, result, failures)
 
 
-def evaluate_all(evaluator: Evaluator, many: Sequence[Mapping[str, Any]]) -> list[Result]:
-    """Results in order, through the evaluator's batch path when it has one (the engine's
-    `evaluate_many` runs several cases per Experta run)."""
-    batch = getattr(evaluator, "evaluate_many", None)
-    if batch is not None:
-        return list(batch(many))
-    return [evaluator.evaluate(answers) for answers in many]
-
-
 def run_cases(
     sources: Iterable[str],
     kb: KnowledgeBase,
@@ -87,7 +75,8 @@ def run_cases(
             try:
                 read.append(read_case(source, kb, stdin))
             except InputError as err:
-                read.append(CaseOutcome(source if source != "-" else "<stdin>", ERROR, error=err))
+                name = STDIN_NAME if source == STDIN else source
+                read.append(CaseOutcome(name, ERROR, error=err))
         cases = [item for item in read if isinstance(item, Case)]
         results = iter(evaluate_all(evaluator, [case.answers for case in cases]))
         for item in read:
