@@ -8,7 +8,7 @@ ask only what can still change the result and `triage check` uses to prove invar
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,30 @@ Test = Callable[[Answers, Container[str]], bool]
 # Three-valued logic: True, False, or MAYBE (depends on answers not yet given).
 MAYBE = None
 Tri = bool | None
+
+
+def t_or(values: Iterable[Tri]) -> Tri:
+    result: Tri = False
+    for value in values:
+        if value is True:
+            return True
+        if value is MAYBE:
+            result = MAYBE
+    return result
+
+
+def t_and(values: Iterable[Tri]) -> Tri:
+    result: Tri = True
+    for value in values:
+        if value is False:
+            return False
+        if value is MAYBE:
+            result = MAYBE
+    return result
+
+
+def t_not(value: Tri) -> Tri:
+    return MAYBE if value is MAYBE else not value
 
 
 class Condition:
