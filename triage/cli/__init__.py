@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from triage.cli import ask, check, coverage, diff, explain, graph, run
+from triage.cli import ask, check, coverage, diff, explain, graph, history, run
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,3 +23,4 @@ main.add_command(explain.explain)
 main.add_command(coverage.coverage)
 main.add_command(diff.diff)
 main.add_command(graph.graph)
+main.add_command(history.history)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -59,3 +60,39 @@ def load_kb(rules_dir: Path | None) -> KnowledgeBase:
         return load_knowledge(rules_dir)
     except InputError as err:
         raise BadInput(err) from None
+
+
+TODAY_VAR = "TRIAGE_TODAY"
+
+
+def today() -> date:
+    """The date of a consultation: `TRIAGE_TODAY` (YYYY-MM-DD) if set, for tests and demos."""
+    import os
+
+    text = os.environ.get(TODAY_VAR, "").strip()
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.UsageError(
+            f"{TODAY_VAR}={text!r} is not a date; expected YYYY-MM-DD, for example 2026-12-15"
+        ) from None
+
+
+def history_option(func: F) -> F:
+    return click.option(
+        "--history",
+        "history_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="The history file (default: $TRIAGE_HISTORY, else in your data folder).",
+    )(func)
+
+
+def history_path(given: Path | None) -> Path:
+    import os
+
+    from triage.files.history import default_path
+
+    return given if given is not None else default_path(os.environ)

@@ -94,7 +94,8 @@ def conclude(kb: KnowledgeBase, answers: Mapping[str, Any], fired: Iterable[Rule
         for rec_id in rule.recommend:
             produced.setdefault(rec_id, kb.recommendations[rec_id])
     order = {rec_id: i for i, rec_id in enumerate(produced)}
-    kept, held = [], []
+    kept: list[Recommendation] = []
+    held: list[Recommendation] = []
     for rec in produced.values():
         (held if hold_back(rec, produced.values(), urgency) else kept).append(rec)
     kept.sort(key=lambda r: (CATEGORY_RANK[r.category], order[r.id]))

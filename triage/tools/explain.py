@@ -256,7 +256,7 @@ def describe_values(question: Question, tests: Sequence[FactTest], values: Seque
     be given exactly.
     """
     known = [v for v in values if v is not UNKNOWN]
-    parts = []
+    parts: list[str] = []
     if known and question.type in ("integer", "number"):
         parts.extend(_range_text(question, span) for span in value_spans(question, tests, known))
     elif known:
@@ -299,10 +299,8 @@ def value_spans(
             atoms.append(((edge, True, edge, True), edge))
         if i + 1 < len(edges):
             a, b = edge, edges[i + 1]
-            if a is None and b is None:
-                sample: Any = 0
-            elif a is None:
-                sample = b - 1
+            if a is None:
+                sample: Any = 0 if b is None else b - 1
             elif b is None:
                 sample = math.floor(a) + 1 if integer else a + 1
             elif integer:

@@ -339,11 +339,11 @@ class _Search:
                     settled = True
             if not settled:
                 break
-        rule_id = self._choose_rule(state)
-        if rule_id is None:
+        chosen = self._choose_rule(state)
+        if chosen is None:
             return True
         for choice in (False, True):
-            statuses[rule_id] = choice
+            statuses[chosen] = choice
             if self._abstract(base, statuses):
                 return True
         return False
