@@ -83,7 +83,9 @@ def test_json_has_the_contract_keys(runner, corpus: Path) -> None:
     (corpus / "m-bad.yaml").write_text(BAD)
     result = run(runner, str(corpus), "--format", "json")
     data = json.loads(result.output)
+    matrix = data["summary"].pop("urgency_matrix")
     assert data["summary"] == {"total": 3, "passed": 1, "failed": 0, "errors": 1, "unchecked": 1}
+    assert (matrix["checked"], matrix["under_triaged"]["count"]) == (1, 0)
     first = data["results"][0]
     assert {"case", "urgency", "recommendations", "fired", "status"} <= set(first)
     assert first["recommendations"][0].keys() >= {"id", "category", "text", "source"}

@@ -27,7 +27,7 @@ from triage.files.cases import STDIN
 from triage.files.yamlio import stream_bytes
 from triage.model.knowledge import KnowledgeBase
 from triage.render.batch import FORMATS, Record
-from triage.tools.outcomes import Summary, run_cases
+from triage.tools.outcomes import RunSummary, run_cases
 
 TASK = 64
 WINDOW = 4
@@ -49,7 +49,7 @@ class _Worker:
     def run(self, sources: Sequence[str], stdin: bytes | None) -> list[Record]:
         stream = io.BytesIO(stdin) if stdin is not None else None
         return [
-            Record(outcome.status, self.render(outcome))
+            Record.of(outcome, self.render(outcome))
             for outcome in run_cases(sources, self.kb, self.evaluator, stream)
         ]
 
@@ -146,10 +146,10 @@ def write_report(
     stdin: IO[bytes] | None = None,
     progress: Callable[[int], None] | None = None,
     min_per_worker: int = MIN_PER_WORKER,
-) -> Summary:
+) -> RunSummary:
     """Evaluate the cases and stream the report in `fmt` to `out`; `progress(n)` after each task."""
     writer = FORMATS[fmt](out)
-    summary = Summary()
+    summary = RunSummary()
     try:
         for batch in records(
             sources,

@@ -94,7 +94,7 @@ def _replay(
     from triage.files.cases import read_case
     from triage.interview import replay
     from triage.render.screen import Screen, wants_color
-    from triage.tools.outcomes import judge
+    from triage.tools.outcomes import Status, judge
 
     case = read_case(source, kb, getattr(sys.stdin, "buffer", sys.stdin))
     interview = replay(kb, case.answers)
@@ -110,11 +110,11 @@ def _replay(
         click.echo(
             screen.result(result, len(interview.asked), len(kb.questions)), color=screen.color
         )
-        if status != "unchecked":
+        if status != Status.UNCHECKED:
             click.echo(f"{case.name}: {status} (against its expect block)")
         if save_path is not None:
             click.echo(f"Saved to {save_path}; check it with: triage run {save_path}")
-    return 1 if status == "fail" else 0
+    return 1 if status == Status.FAIL else 0
 
 
 class _Quit(Exception):
@@ -247,22 +247,22 @@ class Session:
                 return
 
     def finish(self) -> int:
-        from triage.tools.outcomes import judge
+        from triage.tools.outcomes import Status, judge
 
         interview = self.interview
         result = interview.result()
-        status = "unchecked"
+        status = Status.UNCHECKED
         if self.case is not None and self.case.expect is not None:
             status = judge(self.case, result).status
         if self.save_path is not None:
             _save(interview, self.save_path, self.title(result), final=True)
-        code = 1 if status == "fail" else 0
+        code = 1 if status == Status.FAIL else 0
         if self.fmt == "json":
             name = str(self.save_path or self.resume_path or "<interview>")
             click.echo(_json(name, self.case.title if self.case else "", result, interview, status))
             return code
         self.echo(self.screen.result(result, len(interview.asked), len(self.kb.questions)))
-        if status != "unchecked":
+        if status != Status.UNCHECKED:
             self.echo(f"Against the expect block of {self.resume_path}: {status}")
         if self.save_path is not None:
             self.echo(f"Saved to {self.save_path}; check it with: triage run {self.save_path}")

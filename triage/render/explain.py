@@ -16,7 +16,7 @@ from triage.tools.explain import (
     Explanation,
     Step,
 )
-from triage.tools.outcomes import judge
+from triage.tools.outcomes import Status, judge
 
 
 def _json_value(value: Any) -> Any:
@@ -118,7 +118,7 @@ def explanation_text(expl: Explanation) -> str:
     lines = [f"Case: {expl.case.name}" + (f"  ({expl.case.title})" if expl.case.title else "")]
     lines.append(f"Urgency: {result.urgency}: {URGENCY_WORDS[result.urgency]}")
     verdict = judge(expl.case, result)
-    if verdict.status != "unchecked":
+    if verdict.status != Status.UNCHECKED:
         lines.append(f"Expectation: {verdict.status}")
         lines += [f"  {failure}" for failure in verdict.failures]
     lines += ["", "Fired rules, in order:"]

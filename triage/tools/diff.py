@@ -43,7 +43,9 @@ def recommendation_ids(result: Result) -> set[str]:
 
 
 @dataclass(frozen=True)
-class Summary:
+class DiffSummary:
+    """How many cases changed between the two bases."""
+
     cases: int
     changed: int
     errors: int
@@ -111,9 +113,9 @@ def _merge(problems: list[tuple[str, Problem]]) -> tuple[tuple[str, Problem], ..
     return tuple(merged)
 
 
-def summarise(diffs: Iterable[CaseDiff]) -> Summary:
+def summarise(diffs: Iterable[CaseDiff]) -> DiffSummary:
     items = list(diffs)
-    return Summary(
+    return DiffSummary(
         cases=len(items),
         changed=sum(1 for d in items if d.changed),
         errors=sum(1 for d in items if d.problems),
