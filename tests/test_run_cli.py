@@ -111,7 +111,7 @@ def test_bad_stdin_is_reported_as_stdin(runner) -> None:
 def test_a_missing_path_is_a_usage_error(runner, corpus: Path) -> None:
     result = run(runner, str(corpus), "no/such/folder")
     assert result.exit_code == 2
-    assert "no/such/folder: no such file or folder" in result.output
+    assert "error: no/such/folder: I404 no such file or folder" in result.output
 
 
 def test_broken_rules_exit_2_with_location(runner, tmp_path: Path, corpus: Path) -> None:

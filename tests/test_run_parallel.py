@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from triage.batch.pool import MIN_PER_WORKER, WorkerSetupError, worker_count, write_report
+from triage.batch.pool import MIN_PER_WORKER, worker_count, write_report
 from triage.files.loader import load_knowledge
+from triage.model.errors import WorkerError
 
 from .conftest import ROOT
 
@@ -107,8 +108,9 @@ def test_malformed_cases_are_counted_and_the_others_still_run(mini, sources) -> 
 
 
 def test_workers_that_cannot_start_fail_the_run_instead_of_hanging(mini, sources) -> None:
-    with pytest.raises(WorkerSetupError, match="unknown evaluator `clips`"):
+    with pytest.raises(WorkerError, match="unknown evaluator `clips`") as caught:
         write_report(io.StringIO(), "json", sources, mini, engine="clips", jobs=2, min_per_worker=1)
+    assert caught.value.code == "P101"
 
 
 def test_workers_evaluate_the_knowledge_base_they_are_given_not_its_folder(mini, sources) -> None:

@@ -57,7 +57,7 @@ from triage.evaluate.partial import PartialOutcome, partial_outcome
 from triage.files.casefile import dump_case
 from triage.files.cases import Case, parse_case, read_case_text
 from triage.model.conditions import MAYBE, render
-from triage.model.errors import InputError, Location, Problem, closest
+from triage.model.errors import InputError, Location, Problem, ReplyError, closest
 from triage.model.knowledge import Checklist, KnowledgeBase, Question, Rule
 from triage.model.result import Result
 from triage.model.values import quoted_value
@@ -190,7 +190,9 @@ class Interview:
     def answer(self, fact: str, value: Any) -> None:
         """Record an answer; a fact already asked, or a value outside its domain, is an error."""
         if fact in self._asked:
-            raise InputError(Problem(Location("<interview>"), f"`{fact}` was already asked"))
+            raise InputError(
+                Problem(Location("<interview>"), f"`{fact}` was already asked", code="I405")
+            )
         self._answers[fact] = _checked(self.kb, fact, value)
         self._record(fact)
 
@@ -199,11 +201,15 @@ class Interview:
         if fact is None:
             question = self.next_question()
             if question is None:
-                raise InputError(Problem(Location("<interview>"), "no question left to skip"))
+                raise InputError(
+                    Problem(Location("<interview>"), "no question left to skip", code="I405")
+                )
             fact = question.id
         _question(self.kb, fact)
         if fact in self._asked:
-            raise InputError(Problem(Location("<interview>"), f"`{fact}` was already asked"))
+            raise InputError(
+                Problem(Location("<interview>"), f"`{fact}` was already asked", code="I405")
+            )
         self._record(fact)
 
     def back(self) -> str | None:
@@ -376,10 +382,6 @@ def _order_open(kb: KnowledgeBase, out: PartialOutcome) -> set[str]:
 # --- answers as typed -----------------------------------------------------------------------
 
 
-class ReplyError(ValueError):
-    """A typed reply that does not fit the question; the message says what would."""
-
-
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
@@ -392,7 +394,7 @@ def parse_reply(question: Question, text: str) -> Any:
             return True
         if low in ("n", "no", "false"):
             return False
-        raise ReplyError("please answer yes or no (y or n)")
+        raise ReplyError("please answer yes or no (y or n)", "R101")
     if question.type == "enum":
         values = question.values
         if low.isdigit() and 1 <= int(low) <= len(values):
@@ -410,10 +412,10 @@ def _enum_error(question: Question, reply: str, named: list[str]) -> Any:
     count = len(question.values)
     if named:
         choices = " or ".join(named)
-        raise ReplyError(f"`{reply}` could be {choices}; type a number from 1 to {count}")
+        raise ReplyError(f"`{reply}` could be {choices}; type a number from 1 to {count}", "R102")
     hint = closest(reply, question.values) if reply else None
     text = f"please type a number from 1 to {count}, or one of: {', '.join(question.values)}"
-    raise ReplyError(text + (f" (did you mean `{hint}`?)" if hint else ""))
+    raise ReplyError(text + (f" (did you mean `{hint}`?)" if hint else ""), "R102", hint)
 
 
 def _parse_number(question: Question, low: str) -> Any:
@@ -423,16 +425,16 @@ def _parse_number(question: Question, low: str) -> Any:
                 low = low[: -len(suffix)].strip()
     domain = question.domain_text() + (f" ({question.unit})" if question.unit else "")
     if not _NUMBER.match(low):
-        raise ReplyError(f"please type {domain}")
+        raise ReplyError(f"please type {domain}", "R103")
     value: Any = float(low)
     if question.type == "integer":
         if not value.is_integer():
-            raise ReplyError(f"{low} is not a whole number; please type {domain}")
+            raise ReplyError(f"{low} is not a whole number; please type {domain}", "R103")
         value = int(value)
     elif value.is_integer() and "." not in low:
         value = int(value)
     if not question.accepts(value):
-        raise ReplyError(f"please type {domain}")
+        raise ReplyError(f"please type {domain}", "R103")
     return value
 
 
@@ -440,7 +442,12 @@ def _question(kb: KnowledgeBase, fact: str) -> Question:
     question = kb.questions.get(fact)
     if question is None:
         raise InputError(
-            Problem(Location("<interview>"), f"unknown fact `{fact}`", closest(fact, kb.questions))
+            Problem(
+                Location("<interview>"),
+                f"unknown fact `{fact}`",
+                closest(fact, kb.questions),
+                code="I401",
+            )
         )
     return question
 
@@ -453,6 +460,7 @@ def _checked(kb: KnowledgeBase, fact: str, value: Any) -> Any:
                 Location("<interview>"),
                 f"{quoted_value(value)} is outside the domain of `{fact}`; "
                 f"expected {question.domain_text()}",
+                code="I402",
             )
         )
     if question.type == "integer" and isinstance(value, float):
@@ -551,6 +559,7 @@ def _asked_comment(text: str, name: str, kb: KnowledgeBase) -> list[str]:
                     Location(name, number, column),
                     f"unknown fact `{fact}` in the list of questions asked",
                     closest(fact, kb.questions),
+                    code="I401",
                 )
             )
     if problems:

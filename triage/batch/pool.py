@@ -25,6 +25,7 @@ from typing import IO, Any
 from triage.evaluate.evaluator import make_evaluator
 from triage.files.cases import STDIN
 from triage.files.yamlio import stream_bytes
+from triage.model.errors import WorkerError
 from triage.model.knowledge import KnowledgeBase
 from triage.render.batch import FORMATS, Record
 from triage.tools.outcomes import RunSummary, run_cases
@@ -32,10 +33,6 @@ from triage.tools.outcomes import RunSummary, run_cases
 TASK = 64
 WINDOW = 4
 MIN_PER_WORKER = 200
-
-
-class WorkerSetupError(Exception):
-    """A worker process could not set itself up (compile the engine for the base it was given)."""
 
 
 class _Worker:
@@ -74,7 +71,7 @@ def _start(kb: KnowledgeBase, engine: str, fmt: str) -> None:
 
 def _task(sources: Sequence[str], stdin: bytes | None) -> list[Record]:
     if _worker is None:
-        raise WorkerSetupError(_setup_error or "worker not started")
+        raise WorkerError(_setup_error or "worker not started")
     return _worker.run(sources, stdin)
 
 

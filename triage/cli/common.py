@@ -10,24 +10,31 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from triage.model.errors import InputError
+    from triage.model.errors import TriageError
     from triage.model.knowledge import KnowledgeBase
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 class BadInput(click.ClickException):
-    """Invalid input: printed as located problems, exit code 2, never a traceback."""
+    """Invalid input: printed with its code (and location, when it has one), exit code 2,
+    never a traceback."""
 
     exit_code = 2
 
-    def __init__(self, error: InputError) -> None:
+    def __init__(self, error: TriageError) -> None:
         super().__init__(str(error))
         self.error = error
 
     def show(self, file: Any = None) -> None:
-        for problem in self.error.problems:
-            click.echo(f"error: {problem}", err=True)
+        from triage.model.errors import InputError
+
+        if isinstance(self.error, InputError):
+            for problem in self.error.problems:
+                click.echo(f"error: {problem.coded()}", err=True)
+            return
+        hint = f" ({self.error.suggestion})" if self.error.suggestion else ""
+        click.echo(f"error: {self.error.code} {self.error}{hint}", err=True)
 
 
 def rules_option(func: F) -> F:

@@ -54,10 +54,10 @@ def run(
     Exit 0 when every checked case passes, 1 when one misses its expectations, 2 when a case
     or the rules are malformed (the other cases still run and are reported).
     """
-    from triage.batch.pool import WorkerSetupError, write_report
+    from triage.batch.pool import write_report
     from triage.files.cases import expand_paths
     from triage.files.output import open_output
-    from triage.model.errors import InputError, Location, Problem
+    from triage.model.errors import InputError, Location, Problem, WorkerError
     from triage.render.batch import FORMATS
 
     kb = load_kb(rules_dir)
@@ -90,8 +90,8 @@ def run(
     except OSError as err:
         where = Location(str(output)) if output else Location("<stdout>")
         raise BadInput(
-            InputError(Problem(where, f"cannot write the report: {err.strerror}"))
+            InputError(Problem(where, f"cannot write the report: {err.strerror}", code="I501"))
         ) from None
-    except WorkerSetupError as err:
-        raise BadInput(InputError(Problem(Location(str(rules_dir or "rules")), str(err)))) from None
+    except WorkerError as err:
+        raise BadInput(err) from None
     sys.exit(summary.exit_code)

@@ -45,7 +45,9 @@ def parse_case(text: str, name: str, kb: KnowledgeBase) -> Case:
             path = list(err.path)
             if err.on_key and path:
                 path[-1] = yamlio.key(str(path[-1]))
-            problems.append(Problem(yamlio.locate(text, name, path), err.message, err.suggestion))
+            problems.append(
+                Problem(yamlio.locate(text, name, path), err.message, err.suggestion, code=err.code)
+            )
         if problems:
             raise InputError(problems)
     answers: dict[str, Any] = {}
@@ -57,6 +59,7 @@ def parse_case(text: str, name: str, kb: KnowledgeBase) -> Case:
                     yamlio.locate(text, name, ["answers", yamlio.key(fact)]),
                     f"unknown fact `{fact}`",
                     closest(fact, kb.questions),
+                    code="I401",
                 )
             )
             continue
@@ -67,6 +70,7 @@ def parse_case(text: str, name: str, kb: KnowledgeBase) -> Case:
                     f"{quoted_value(value)} is outside the domain of `{fact}`; "
                     f"expected {question.domain_text()}",
                     closest(str(value), question.values) if question.values else None,
+                    code="I402",
                 )
             )
             continue
@@ -85,6 +89,7 @@ def parse_case(text: str, name: str, kb: KnowledgeBase) -> Case:
                             yamlio.locate(text, name, ["expect", part, pos]),
                             f"unknown recommendation id or category `{ref}`",
                             closest(ref, names),
+                            code="I403",
                         )
                     )
         expect = Expectation(
@@ -143,7 +148,7 @@ def read_case_text(source: str, stdin: Any = None) -> tuple[str, str]:
     try:
         data = yamlio.read_bytes(path, source)
     except OSError as err:
-        raise InputError(Problem(Location(source), _unreadable(path, err))) from None
+        raise InputError(Problem(Location(source), _unreadable(path, err), code="I101")) from None
     return source, yamlio.decode(data, source)
 
 
@@ -196,6 +201,7 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
                     Location(raw),
                     "no such file or folder; expected a case "
                     "file, a folder of case files, or - for stdin",
+                    code="I404",
                 )
             )
     if missing:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -39,6 +39,7 @@ class SchemaError:
     message: str
     suggestion: str | None = None
     on_key: bool = False
+    code: str = field(kw_only=True)  # from `triage.model.errors.CODES` (I2xx, or I108)
 
 
 class _Budget(Exception):
@@ -101,6 +102,7 @@ class Validator:
                     (),
                     f"document expands to more than {MAX_VALUES} values (anchors and aliases?); "
                     "expected a small plain document",
+                    code="I108",
                 )
             ]
         return errors
@@ -135,11 +137,17 @@ class Validator:
             kinds = [kinds] if isinstance(kinds, str) else kinds
             if not any(_type_ok(value, k) for k in kinds):
                 wanted = " or ".join(_TYPE_NAMES[k] for k in kinds)
-                errors.append(SchemaError(path, f"expected {wanted}, got {describe(value)}"))
+                errors.append(
+                    SchemaError(path, f"expected {wanted}, got {describe(value)}", code="I201")
+                )
                 return
         if "const" in schema and value != schema["const"]:
             errors.append(
-                SchemaError(path, f"expected {describe(schema['const'])}, got {describe(value)}")
+                SchemaError(
+                    path,
+                    f"expected {describe(schema['const'])}, got {describe(value)}",
+                    code="I204",
+                )
             )
         if "enum" in schema and value not in schema["enum"]:
             allowed = ", ".join(str(describe(v)) for v in schema["enum"])
@@ -148,6 +156,7 @@ class Validator:
                     path,
                     f"{describe(value)} is not allowed here; expected one of: {allowed}",
                     closest(str(value), [str(v) for v in schema["enum"]]),
+                    code="I204",
                 )
             )
         if isinstance(value, str):
@@ -155,11 +164,15 @@ class Validator:
         elif isinstance(value, int | float) and not isinstance(value, bool):
             if "minimum" in schema and value < schema["minimum"]:
                 errors.append(
-                    SchemaError(path, f"{value} is below the minimum {schema['minimum']}")
+                    SchemaError(
+                        path, f"{value} is below the minimum {schema['minimum']}", code="I204"
+                    )
                 )
             if "maximum" in schema and value > schema["maximum"]:
                 errors.append(
-                    SchemaError(path, f"{value} is above the maximum {schema['maximum']}")
+                    SchemaError(
+                        path, f"{value} is above the maximum {schema['maximum']}", code="I204"
+                    )
                 )
         elif isinstance(value, list):
             self._check_list(value, schema, doc, path, errors)
@@ -170,17 +183,21 @@ class Validator:
         self, value: str, schema: dict[str, Any], path: tuple, errors: list[SchemaError]
     ) -> None:
         if len(value) < schema.get("minLength", 0):
-            errors.append(SchemaError(path, "expected a non-empty text"))
+            errors.append(SchemaError(path, "expected a non-empty text", code="I204"))
         pattern = schema.get("pattern")
         if pattern and not re.search(pattern, value):
             hint = schema.get("x-pattern-hint", f"text matching {pattern}")
-            errors.append(SchemaError(path, f"{describe(value)} is not valid; expected {hint}"))
+            errors.append(
+                SchemaError(path, f"{describe(value)} is not valid; expected {hint}", code="I204")
+            )
 
     def _check_list(
         self, value: list, schema: dict[str, Any], doc: str, path: tuple, errors: list[SchemaError]
     ) -> None:
         if len(value) < schema.get("minItems", 0):
-            errors.append(SchemaError(path, f"expected at least {schema['minItems']} item(s)"))
+            errors.append(
+                SchemaError(path, f"expected at least {schema['minItems']} item(s)", code="I204")
+            )
         if "items" in schema:
             for index, item in enumerate(value):
                 self._check(item, schema["items"], doc, (*path, index), errors)
@@ -188,7 +205,11 @@ class Validator:
             seen: list[Any] = []
             for index, item in enumerate(value):
                 if item in seen:
-                    errors.append(SchemaError((*path, index), f"{describe(item)} is listed twice"))
+                    errors.append(
+                        SchemaError(
+                            (*path, index), f"{describe(item)} is listed twice", code="I205"
+                        )
+                    )
                 seen.append(item)
 
     def _check_mapping(
@@ -197,12 +218,14 @@ class Validator:
         props: dict[str, Any] = schema.get("properties", {})
         for name in schema.get("required", []):
             if name not in value:
-                errors.append(SchemaError(path, f"missing required key `{name}`"))
+                errors.append(SchemaError(path, f"missing required key `{name}`", code="I202"))
         extra = schema.get("additionalProperties", True)
         for key, item in value.items():
             if not isinstance(key, str):
                 errors.append(
-                    SchemaError(path, f"key {describe(key)} is not text; expected a name")
+                    SchemaError(
+                        path, f"key {describe(key)} is not text; expected a name", code="I201"
+                    )
                 )
                 continue
             if key in props:
@@ -215,6 +238,7 @@ class Validator:
                         f"unknown key `{key}`; expected one of: {allowed}",
                         closest(key, props),
                         on_key=True,
+                        code="I203",
                     )
                 )
             elif isinstance(extra, dict):
@@ -259,7 +283,9 @@ class Validator:
         if best_score <= 0 and isinstance(value, dict):
             keys = sorted({k for o in options for k in o.get("required", [])[:1]})
             errors.append(
-                SchemaError(path, f"expected a mapping with one of the keys: {', '.join(keys)}")
+                SchemaError(
+                    path, f"expected a mapping with one of the keys: {', '.join(keys)}", code="I202"
+                )
             )
             return
         errors.extend(best or [])

@@ -234,6 +234,7 @@ def _too_big(name: str, size: int) -> InputError:
         Problem(
             Location(name),
             f"file is {size:,} bytes or more; at most {MAX_FILE_BYTES:,} bytes expected",
+            code="I102",
         )
     )
 
@@ -278,6 +279,7 @@ def decode(data: bytes, name: str) -> str:
             Problem(
                 Location(name, line, column),
                 f"file is not UTF-8 text (byte 0x{data[err.start]:02x}); save it as UTF-8",
+                code="I103",
             )
         ) from None
 
@@ -312,6 +314,7 @@ def check_depth(text: str, name: str) -> None:
                             _mark_location(name, event.start_mark),
                             f"lists and mappings are nested more than {MAX_DEPTH} deep; "
                             "expected a shallower document",
+                            code="I108",
                         )
                     )
             elif isinstance(event, yaml.CollectionEndEvent):
@@ -349,6 +352,7 @@ def _check_graph(root: yaml.Node, name: str) -> None:
                     Problem(
                         _mark_location(name, node.start_mark),
                         f"through its aliases this value {what}; expected a small plain document",
+                        code="I108",
                     )
                 )
             continue
@@ -358,6 +362,7 @@ def _check_graph(root: yaml.Node, name: str) -> None:
                     Problem(
                         _mark_location(name, node.start_mark),
                         "an alias refers to the value that contains it; expected plain data",
+                        code="I108",
                     )
                 )
             aliases += 1
@@ -366,6 +371,7 @@ def _check_graph(root: yaml.Node, name: str) -> None:
                     Problem(
                         _mark_location(name, node.start_mark),
                         f"more than {MAX_ALIASES} aliases; expected a plain document",
+                        code="I108",
                     )
                 )
             continue
@@ -404,6 +410,7 @@ def parse(text: str, name: str) -> Any:
                 _mark_location(name, dup.mark),
                 f"duplicate key `{_short(str(dup.key))}` (first given at line {first.line}); "
                 "each key may appear once in a mapping",
+                code="I105",
             )
         ) from None
     except yaml.constructor.ConstructorError as err:
@@ -414,12 +421,18 @@ def parse(text: str, name: str) -> Any:
                 f"the YAML tag `{_short(tag)}` is not allowed; expected plain data "
                 "(strings, numbers, true/false, lists and mappings)"
             )
-        raise InputError(Problem(_mark_location(name, err.problem_mark), problem)) from None
+        raise InputError(
+            Problem(_mark_location(name, err.problem_mark), problem, code="I106")
+        ) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         what = " ".join(part for part in (err.context, err.problem) if part)
         raise InputError(
-            Problem(_mark_location(name, mark), f"YAML syntax error: {what or 'invalid YAML'}")
+            Problem(
+                _mark_location(name, mark),
+                f"YAML syntax error: {what or 'invalid YAML'}",
+                code="I104",
+            )
         ) from None
     except yaml.reader.ReaderError as err:
         line, column = _position(text, err.position)
@@ -430,6 +443,7 @@ def parse(text: str, name: str) -> Any:
                 f"character U+{ord(char):04X} is not allowed in YAML; remove it"
                 if char
                 else f"YAML error: {err.reason}",
+                code="I103",
             )
         ) from None
     except UnicodeEncodeError as err:
@@ -438,16 +452,21 @@ def parse(text: str, name: str) -> Any:
             Problem(
                 Location(name, line, column),
                 f"character U+{ord(text[err.start]):04X} is not valid text; remove it",
+                code="I103",
             )
         ) from None
     except yaml.YAMLError as err:  # pragma: no cover - PyYAML marks its other errors
-        raise InputError(Problem(Location(name), f"YAML error: {err}")) from None
+        raise InputError(Problem(Location(name), f"YAML error: {err}", code="I104")) from None
     except RecursionError:  # pragma: no cover - check_depth refuses such nesting first
         raise InputError(
-            Problem(Location(name), "YAML nesting is too deep; expected a shallow document")
+            Problem(
+                Location(name), "YAML nesting is too deep; expected a shallow document", code="I108"
+            )
         ) from None
     if value is None:
-        raise InputError(Problem(Location(name, 1, 1), "file is empty; expected a YAML mapping"))
+        raise InputError(
+            Problem(Location(name, 1, 1), "file is empty; expected a YAML mapping", code="I107")
+        )
     return value
 
 
@@ -457,7 +476,9 @@ def read(path: Path, name: str | None = None) -> tuple[Any, str]:
     try:
         data = read_bytes(path, label)
     except OSError as err:
-        raise InputError(Problem(Location(label), f"cannot read file: {err.strerror}")) from None
+        raise InputError(
+            Problem(Location(label), f"cannot read file: {err.strerror}", code="I101")
+        ) from None
     text = decode(data, label)
     return parse(text, label), text
 

@@ -6,6 +6,7 @@ from itertools import zip_longest
 from typing import Any
 
 from triage.model.result import Result
+from triage.render.outcome import problem_dict
 from triage.tools.diff import CaseDiff, recommendation_ids, summarise
 
 
@@ -32,15 +33,7 @@ def diff_dict(diffs: list[CaseDiff], old_name: str, new_name: str) -> dict[str, 
     errors = [
         {
             "case": d.source,
-            "errors": [
-                {
-                    "rules": side,
-                    "location": str(p.location),
-                    "message": p.message,
-                    **({"suggestion": p.suggestion} if p.suggestion else {}),
-                }
-                for side, p in d.problems
-            ],
+            "errors": [{"rules": side, **problem_dict(p)} for side, p in d.problems],
         }
         for d in diffs
         if d.problems
