@@ -2,7 +2,7 @@
 
 Usage (the whole API; nothing here prints or exits)::
 
-    from triage.interview import Interview, parse_reply, replay
+    from triage.interview import Interview, parse_reply, parse_ticks, replay
 
     interview = Interview(kb)                 # or Interview(kb, answers, asked) to resume
     while (question := interview.next_question()) is not None:
@@ -382,7 +382,7 @@ def _order_open(kb: KnowledgeBase, out: PartialOutcome) -> set[str]:
 # --- answers as typed -----------------------------------------------------------------------
 
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_NUMBER = re.compile(r"[+-]?(\d{1,15}(\.\d{0,15})?|\.\d{1,15})\Z", re.ASCII)
 
 
 def parse_reply(question: Question, text: str) -> Any:
@@ -397,7 +397,7 @@ def parse_reply(question: Question, text: str) -> Any:
         raise ReplyError("please answer yes or no (y or n)", "R101")
     if question.type == "enum":
         values = question.values
-        if low.isdigit() and 1 <= int(low) <= len(values):
+        if low.isdecimal() and len(low) < 6 and 1 <= int(low) <= len(values):
             return values[int(low) - 1]
         named = [v for v in values if v.lower() == low or v.lower().replace("_", " ") == low]
         if not named and low:
@@ -408,13 +408,44 @@ def parse_reply(question: Question, text: str) -> Any:
     return _parse_number(question, low)
 
 
+def parse_ticks(count: int, text: str) -> tuple[set[int], set[int]]:
+    """The items ticked on a checklist of `count` items, and those marked "not sure".
+
+    `1 3` ticks items 1 and 3 (the others are no); `0` or `none` ticks nothing; `skip 4`
+    after the numbers leaves item 4 unknown (`skip` alone is handled as skipping the screen).
+    """
+    reply = text.strip().lower()
+    if reply in ("0", "none", "no", "n"):
+        return set(), set()
+    ticked: set[int] = set()
+    unsure: set[int] = set()
+    target = ticked
+    for part in (part for part in re.split(r"[\s,;]+", reply) if part):
+        if part in ("skip", "unsure"):
+            target = unsure
+            continue
+        if not part.isdigit() or not 1 <= int(part) <= count:
+            raise ReplyError(
+                f"type the numbers of the items that apply, from 1 to {count} "
+                "(such as 1 3), or 0 if none do",
+                "R104",
+            )
+        target.add(int(part))
+    if not ticked and not unsure:
+        raise ReplyError(f"type the numbers that apply (1 to {count}), or 0 if none do", "R104")
+    if ticked & unsure:
+        both = " ".join(str(n) for n in sorted(ticked & unsure))
+        raise ReplyError(f"item {both} is both ticked and marked not sure; pick one", "R104")
+    return ticked, unsure
+
+
 def _enum_error(question: Question, reply: str, named: list[str]) -> Any:
     count = len(question.values)
     if named:
         choices = " or ".join(named)
         raise ReplyError(f"`{reply}` could be {choices}; type a number from 1 to {count}", "R102")
     hint = closest(reply, question.values) if reply else None
-    text = f"please type a number from 1 to {count}, or one of: {', '.join(question.values)}"
+    text = f"please type the number of your answer, from 1 to {count}"
     raise ReplyError(text + (f" (did you mean `{hint}`?)" if hint else ""), "R102", hint)
 
 

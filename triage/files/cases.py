@@ -53,6 +53,10 @@ def parse_case(text: str, name: str, kb: KnowledgeBase) -> Case:
     answers: dict[str, Any] = {}
     for fact, value in data["answers"].items():
         question = kb.questions.get(fact)
+        if question is None and len(problems) > InputError.MAX_SHOWN:
+            # only counted
+            problems.append(Problem(Location(name), f"unknown fact `{fact}`", code="I401"))
+            continue
         if question is None:
             problems.append(
                 Problem(

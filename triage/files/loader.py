@@ -207,6 +207,7 @@ class _Builder:
                     help=raw["help"],
                     items=tuple(ChecklistItem(i["fact"], i["text"]) for i in raw["items"]),
                     location=source.at("checklists", index),
+                    unchecked=" ".join(raw.get("unchecked", "").split()),
                 )
             )
             self.checklist_sources.append((source, index))
@@ -266,6 +267,7 @@ class _Builder:
                     location=source.at("safety_net", index),
                     urgency=tuple(raw.get("urgency", ())),
                     source=raw.get("source", ""),
+                    in_details=raw.get("in_details", False),
                 )
             )
 
@@ -674,6 +676,7 @@ class _Builder:
                 c,
                 prompt=text(c.prompt, c.location),
                 help=text(c.help, c.location),
+                unchecked=text(c.unchecked, c.location),
                 items=tuple(replace(i, text=text(i.text, c.location)) for i in c.items),
             )
             for c in self.checklists

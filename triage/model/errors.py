@@ -71,7 +71,9 @@ CODES: dict[str, str] = {
     "R101": "a yes/no question answered with something else",
     "R102": "a choice that is not one of the question's values, or could be several",
     "R103": "not a number in the question's range",
+    "R104": "a checklist reply that does not say which items apply",
     "P101": "a worker process could not set itself up",
+    "P102": "the worker process evaluating a case died; that case was not evaluated",
     "X101": "the installed Experta is not the release the engine was written against",
 }
 

@@ -91,6 +91,7 @@ class Checklist:
     help: str
     items: tuple[ChecklistItem, ...]
     location: Location
+    unchecked: str = ""  # what to do if a skipped item applies after all
 
     def item(self, fact: str) -> ChecklistItem:
         return next(item for item in self.items if item.fact == fact)
@@ -216,6 +217,7 @@ class SafetyNetItem:
     location: Location
     urgency: tuple[str, ...] = ()
     source: str = ""
+    in_details: bool = False  # left off the short result screen (the headline says it)
 
 
 @dataclass(frozen=True)
