@@ -31,7 +31,8 @@ from triage.files.output import raise_pending, signals_deferred
 from triage.files.yamlio import stream_bytes
 from triage.model.errors import InputError, Location, Problem, WorkerError
 from triage.model.knowledge import KnowledgeBase
-from triage.render.batch import FORMATS, Record
+from triage.render.batch import Record
+from triage.render.registry import reporter
 from triage.tools.outcomes import CaseOutcome, RunSummary, Status, run_cases
 
 TASK = 64
@@ -45,7 +46,7 @@ class _Worker:
     def __init__(self, kb: KnowledgeBase, engine: str, fmt: str) -> None:
         self.kb = kb
         self.evaluator = make_evaluator(kb, engine)
-        self.render = FORMATS[fmt].render
+        self.render = reporter("run", fmt).render
 
     def run(self, sources: Sequence[str], stdin: bytes | None) -> list[Record]:
         stream = io.BytesIO(stdin) if stdin is not None else None
@@ -226,7 +227,7 @@ def _died(source: str, fmt: str, processes: list[Any]) -> Record:
         code="P102",
     )
     outcome = CaseOutcome(name, Status.ERROR, error=InputError(problem))
-    return Record.of(outcome, FORMATS[fmt].render(outcome))
+    return Record.of(outcome, reporter("run", fmt).render(outcome))
 
 
 def _kill(executor: ProcessPoolExecutor) -> None:
@@ -253,7 +254,7 @@ def write_report(
     min_per_worker: int = MIN_PER_WORKER,
 ) -> RunSummary:
     """Evaluate the cases and stream the report in `fmt` to `out`; `progress(n)` after each task."""
-    writer = FORMATS[fmt](out)
+    writer = reporter("run", fmt)(out)
     summary = RunSummary()
     try:
         for batch in records(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from triage.files.output import interrupt
+from triage.render.registry import REPORTERS, formats
 
 if TYPE_CHECKING:
     from triage.model.errors import TriageError
@@ -118,12 +119,16 @@ def rules_option(func: F) -> F:
     )(func)
 
 
-def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
+def format_option(*choices: str, default: str | None = None) -> Callable[[F], F]:
+    """`--format`; a reporting command passes its name alone, and gets the choices of
+    `triage.render.registry` (the first is the default)."""
+    if len(choices) == 1 and choices[0] in REPORTERS:
+        choices = formats(choices[0])
     return click.option(
         "--format",
         "fmt",
         type=click.Choice(choices),
-        default=default,
+        default=default or choices[0],
         show_default=True,
         help="Output format.",
     )

@@ -18,7 +18,7 @@ from triage.evaluate.evaluator import EVALUATORS
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
 @rules_option
-@format_option("text", "json", "jsonl", "csv", "junit")
+@format_option("run")
 @click.option(
     "--engine",
     "engine_name",
@@ -66,7 +66,7 @@ def run(
     from triage.files.cases import expand_paths
     from triage.files.output import open_output
     from triage.model.errors import InputError, Location, Problem, WorkerError
-    from triage.render.batch import FORMATS
+    from triage.render.registry import reporter
 
     kb = load_kb(rules_dir)
     try:
@@ -76,7 +76,7 @@ def run(
     jobs = jobs or os.cpu_count() or 1
     stdin: IO[bytes] | None = getattr(sys.stdin, "buffer", None)
     show = not quiet and sys.stderr.isatty() and len(sources) > 1
-    if output is None and sys.stdout.isatty() and not FORMATS[fmt].holds_back:
+    if output is None and sys.stdout.isatty() and not reporter("run", fmt).holds_back:
         show = False  # the report streams to the same terminal and would tangle with the bar
     try:
         with open_output(output) as out, LateBar(len(sources), show) as bar:

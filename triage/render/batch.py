@@ -17,7 +17,6 @@ import json
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any, ClassVar
 from xml.sax.saxutils import escape, quoteattr
@@ -330,12 +329,3 @@ class JUnitWriter(Writer):
 
     def close(self) -> None:
         self.cases.close()
-
-
-FORMATS: dict[str, type[Writer]] = {
-    w.name: w for w in (TextWriter, JsonWriter, JsonLinesWriter, CsvWriter, JUnitWriter)
-}
-
-
-def renderer(fmt: str) -> Callable[[CaseOutcome], str]:
-    return FORMATS[fmt].render

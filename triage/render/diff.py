@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from itertools import zip_longest
 from typing import Any
 
@@ -45,6 +46,10 @@ def diff_dict(diffs: list[CaseDiff], old_name: str, new_name: str) -> dict[str, 
         "errors": errors,
         "summary": summarise(diffs).as_dict(),
     }
+
+
+def diff_json(diffs: list[CaseDiff], old_name: str, new_name: str) -> str:
+    return json.dumps(diff_dict(diffs, old_name, new_name), indent=2, ensure_ascii=False)
 
 
 def diff_text(diffs: list[CaseDiff], old_name: str, new_name: str) -> str:

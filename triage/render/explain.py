@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from triage.evaluate.answer_space import UNKNOWN
@@ -111,6 +112,10 @@ def explanation_dict(expl: Explanation) -> dict[str, Any]:
         for item in expl.open_questions
     ]
     return data
+
+
+def explanation_json(expl: Explanation) -> str:
+    return json.dumps(explanation_dict(expl), indent=2, ensure_ascii=False)
 
 
 def explanation_text(expl: Explanation) -> str:
