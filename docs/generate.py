@@ -24,16 +24,21 @@ DOCS = Path(__file__).resolve().parent
 WIDTH = 100
 
 
-def _help(command: click.Command, name: str, parent: click.Context | None) -> str:
-    ctx = click.Context(
-        command, info_name=name, parent=parent, terminal_width=WIDTH, max_content_width=WIDTH
+def _context(command: click.Command, name: str, parent: click.Context | None) -> click.Context:
+    """A context as `triage ... --help` makes one, at a fixed width, whatever the terminal."""
+    return click.Context(
+        command,
+        info_name=name,
+        parent=parent,
+        terminal_width=WIDTH,
+        max_content_width=WIDTH,
+        help_option_names=main.context_settings.get("help_option_names", ["--help"]),
     )
-    return command.get_help(ctx)
 
 
 def cli_reference() -> str:
     """The --help of `triage` and of each command, in the order `triage --help` lists them."""
-    root = click.Context(main, info_name="triage", terminal_width=WIDTH, max_content_width=WIDTH)
+    root = _context(main, "triage", None)
     parts = [
         "# Command-line reference",
         "",
@@ -48,7 +53,8 @@ def cli_reference() -> str:
     for name in main.list_commands(root):
         command = main.get_command(root, name)
         assert command is not None
-        parts += ["", f"## triage {name}", "", "```", _help(command, name, root), "```"]
+        help_text = command.get_help(_context(command, name, root))
+        parts += ["", f"## triage {name}", "", "```", help_text, "```"]
     return "\n".join(parts) + "\n"
 
 

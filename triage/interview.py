@@ -147,10 +147,6 @@ class Interview:
         """Screens answered so far (a checklist is one screen, however many items it has)."""
         return len(self._screens)
 
-    @property
-    def finished(self) -> bool:
-        return self.next_question() is None
-
     def next_question(self) -> Question | None:
         """The question to ask now, or None when no answer could change the result any more."""
         if self._next is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,6 @@ class Case:
     answers: Mapping[str, Any]
     title: str = ""
     expect: Expectation | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 def parse_case(text: str, name: str, kb: KnowledgeBase) -> Case:

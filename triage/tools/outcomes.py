@@ -15,7 +15,7 @@ from triage.model.knowledge import KnowledgeBase
 from triage.model.result import Result
 from triage.model.vocabulary import URGENCY_RANK
 
-CHUNK = 64  # cases read, then evaluated together
+READ_AHEAD = 64  # cases read, then evaluated together
 
 
 class Status(StrEnum):
@@ -88,7 +88,7 @@ def run_cases(
     kb: KnowledgeBase,
     evaluator: Evaluator,
     stdin: Any = None,
-    chunk: int = CHUNK,
+    chunk: int = READ_AHEAD,
 ) -> Iterator[CaseOutcome]:
     """Evaluate each case in order; a malformed one becomes an `error` outcome, not a stop.
 
