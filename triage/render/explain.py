@@ -151,12 +151,9 @@ def explanation_text(expl: Explanation) -> str:
             values = change.text
             lines.append(f"      fires if {change.fact} {values} (now {show_value(change.now)})")
         for f in miss.findings:
-            if f.needed:
-                by = f" (concluded by {', '.join(f.producers)})" if f.producers else ""
-                lines.append(f"      fires if finding {f.finding} were concluded{by}")
-            else:
-                by = f" (concluded by {', '.join(f.producers)})" if f.producers else ""
-                lines.append(f"      fires if finding {f.finding} were absent{by}")
+            by = f" (concluded by {', '.join(f.producers)})" if f.producers else ""
+            state = "concluded" if f.needed else "absent"
+            lines.append(f"      fires if finding {f.finding} were {state}{by}")
         lines.append(f"      would conclude: {conclusions_text(miss.rule) or 'nothing'}")
     lines += ["", "Unanswered questions that could change the result:"]
     if not expl.open_questions:
