@@ -76,7 +76,9 @@ class ExpertaVersionError(TriageError):
         super().__init__(
             f"squat-triage needs Experta {EXPERTA_VERSION}, found Experta {found}: the engine "
             "relies on Experta internals listed in triage/evaluate/experta_patches.py; "
-            f"install experta=={EXPERTA_VERSION}"
+            f"install experta=={EXPERTA_VERSION}",
+            "X101",
+            f"pip install experta=={EXPERTA_VERSION}",
         )
         self.found = found
 
