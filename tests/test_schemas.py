@@ -22,6 +22,7 @@ KIND_SCHEMA = {
     "rules": "rules.schema.json",
     "invariants": "invariants.schema.json",
     "notice": "notices.schema.json",
+    "follow_up": "follow_up.schema.json",
     "answers": "case.schema.json",
 }
 

@@ -10,19 +10,30 @@ import contextlib
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from triage.cli.common import BadInput, format_option, load_kb, rules_option
+from triage.cli.common import (
+    BadInput,
+    format_option,
+    history_option,
+    history_path,
+    load_kb,
+    rules_option,
+    today,
+)
 
 if TYPE_CHECKING:
+    from triage.cli.checkin import CheckIns
     from triage.files.cases import Case
     from triage.interview import Interview
     from triage.model.knowledge import KnowledgeBase, Question
     from triage.model.result import Result
     from triage.render.screen import Screen
+    from triage.tools.episodes import Checkpoint
 
 PROGRESS_FILE = "triage-progress.yaml"
 PROGRESS_TITLE = "Interview in progress"
@@ -53,6 +64,8 @@ EXIT_INTERRUPT = 130
 )
 @format_option("text", "json")
 @click.option("--no-color", is_flag=True, help="No colour, even on a terminal (as NO_COLOR=1).")
+@history_option
+@click.option("--no-history", is_flag=True, help="Neither read nor save the history this time.")
 def ask(
     rules_dir: Path | None,
     answers_source: str | None,
@@ -60,6 +73,8 @@ def ask(
     save_path: Path | None,
     fmt: str,
     no_color: bool,
+    history_file: Path | None,
+    no_history: bool,
 ) -> None:
     """Answer a few questions about lower-back soreness after squats, and get advice.
 
@@ -67,6 +82,10 @@ def ask(
     At any question type ? (help), why, back, skip (don't know) or quit (save and leave).
     Ctrl-C or end of input saves the answers so far to triage-progress.yaml (or the --save
     file); continue with --resume. When stdin is not a terminal, one answer is read per line.
+
+    Every finished interview is kept in your history (--history, TRIAGE_HISTORY; see
+    `triage history`), so the next one about the same pain asks less. Replays (--answers)
+    and --no-history leave it alone.
 
     Exit 0 when done (or after quit), 1 when input ended early or a resumed case misses its
     `expect` block, 2 on invalid input, 130 on Ctrl-C.
@@ -78,38 +97,49 @@ def ask(
     if save_path is not None and not (save_path.parent or Path(".")).is_dir():
         raise click.BadParameter(f"no such folder: {save_path.parent}", param_hint="--save")
     kb = load_kb(rules_dir)
+    day = today()
     try:
         if answers_source is not None:
-            code = _replay(kb, answers_source, save_path, fmt, no_color)
+            code = _replay(kb, answers_source, save_path, fmt, no_color, day)
         else:
-            code = Session(kb, rules_dir, resume_path, save_path, fmt, no_color).run()
+            from triage.cli.checkin import CheckIns
+
+            where = None if no_history else history_path(history_file)
+            session = Session(kb, rules_dir, resume_path, save_path, fmt, no_color)
+            session.checkins = CheckIns(kb, where, day)
+            code = session.run()
     except InputError as err:
         raise BadInput(err) from None
     sys.exit(code)
 
 
 def _replay(
-    kb: KnowledgeBase, source: str, save_path: Path | None, fmt: str, no_color: bool
+    kb: KnowledgeBase, source: str, save_path: Path | None, fmt: str, no_color: bool, day: date
 ) -> int:
     from triage.files.cases import read_case
     from triage.interview import replay
+    from triage.render.checkin import recheck
     from triage.render.screen import Screen, wants_color
+    from triage.tools.episodes import checkpoint
     from triage.tools.outcomes import judge
 
     case = read_case(source, kb, getattr(sys.stdin, "buffer", sys.stdin))
     interview = replay(kb, case.answers)
     result = interview.result()
     status = judge(case, result).status
+    point = checkpoint(kb, interview.answers, result, day)
     if save_path is not None:
         _save(interview, save_path, case.title or _final_title(interview, result), final=True)
     if fmt == "json":
-        click.echo(_json(case.name, case.title, result, interview, status))
+        click.echo(_json(case.name, case.title, result, interview, status, point))
     else:
         screen = Screen(wants_color(no_color, os.environ, sys.stdout.isatty()))
         click.echo(screen.transcript(kb, interview.asked, interview.answers), color=screen.color)
         click.echo(
             screen.result(result, len(interview.asked), len(kb.questions)), color=screen.color
         )
+        if point is not None:
+            click.echo(recheck(screen, point, history_on=False), color=screen.color)
         if status != "unchecked":
             click.echo(f"{case.name}: {status} (against its expect block)")
         if save_path is not None:
@@ -152,6 +182,7 @@ class Session:
         self.screen: Screen = Screen(wants_color(no_color, os.environ, stream.isatty()))
         self.tty = sys.stdin.isatty()
         self.case: Case | None = None
+        self.checkins: CheckIns | None = None
         if resume_path is not None:
             self.interview, self.case = read_interview(str(resume_path), kb)
         else:
@@ -194,6 +225,13 @@ class Session:
                 )
             )
         try:
+            if self.checkins is not None and self.resume_path is None:
+                from triage.cli.checkin import Stop
+
+                try:
+                    interview = self.checkins.begin(self) or interview
+                except Stop:
+                    return 0
             while True:
                 question = interview.next_question()
                 if question is None:
@@ -212,7 +250,8 @@ class Session:
 
     def ask(self, question: Question) -> None:
         interview = self.interview
-        self.echo(self.screen.question(question, len(interview.asked) + 1))
+        asked = self.checkins.asked_now(interview) if self.checkins else interview.asked
+        self.echo(self.screen.question(question, len(asked) + 1))
         while True:
             try:
                 text = self.read(self.screen.prompt(question))
@@ -251,6 +290,9 @@ class Session:
 
         interview = self.interview
         result = interview.result()
+        checkins = self.checkins
+        point = checkins.checkpoint(interview, result) if checkins is not None else None
+        asked = len(checkins.asked_now(interview) if checkins else interview.asked)
         status = "unchecked"
         if self.case is not None and self.case.expect is not None:
             status = judge(self.case, result).status
@@ -259,9 +301,13 @@ class Session:
         code = 1 if status == "fail" else 0
         if self.fmt == "json":
             name = str(self.save_path or self.resume_path or "<interview>")
-            click.echo(_json(name, self.case.title if self.case else "", result, interview, status))
+            title = self.case.title if self.case else ""
+            click.echo(_json(name, title, result, interview, status, point))
+            self.keep(result, point)
             return code
-        self.echo(self.screen.result(result, len(interview.asked), len(self.kb.questions)))
+        self.echo(self.screen.result(result, asked, len(self.kb.questions)))
+        if checkins is not None and point is not None:
+            self.echo(checkins.recheck_text(self, point))
         if status != "unchecked":
             self.echo(f"Against the expect block of {self.resume_path}: {status}")
         if self.save_path is not None:
@@ -272,8 +318,10 @@ class Session:
                 command = self.read("how, back or Enter > ").strip().lower()
             except (EOFError, KeyboardInterrupt):
                 self.echo("")
+                self.keep(result, point)
                 return code
             if command in ("", "quit", "q", "exit"):
+                self.keep(result, point)
                 return code
             if command == "how":
                 self.echo(self.screen.how(result))
@@ -282,6 +330,11 @@ class Session:
                 raise _Back
             else:
                 self.echo(self.screen.note("Type how, back, or just press Enter."))
+
+    def keep(self, result: Result, point: Checkpoint | None) -> None:
+        """Save the finished consultation in the history, when it is on."""
+        if self.checkins is not None:
+            self.checkins.keep(self, self.interview, result, point)
 
     def stop(self, reason: str, code: int) -> int:
         """Save the answers so far and say where they are and how to go on."""
@@ -327,7 +380,14 @@ def _save(interview: Interview, path: Path, title: str, final: bool) -> None:
     write_atomic(path, case_text(interview, title, path, final=final))
 
 
-def _json(name: str, title: str, result: Result, interview: Interview, status: str) -> str:
+def _json(
+    name: str,
+    title: str,
+    result: Result,
+    interview: Interview,
+    status: str,
+    point: Checkpoint | None = None,
+) -> str:
     from triage.render.outcome import result_dict
 
     data: dict[str, Any] = {"case": name}
@@ -336,4 +396,5 @@ def _json(name: str, title: str, result: Result, interview: Interview, status: s
     data.update(result_dict(result))
     data["asked"] = list(interview.asked)
     data["status"] = status
+    data["recheck"] = {"date": point.on.isoformat(), "day": point.day} if point else None
     return json.dumps(data, indent=2, ensure_ascii=False)

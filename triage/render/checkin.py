@@ -106,6 +106,12 @@ def history_off(screen: Screen, reason: str) -> str:
     )
 
 
+def not_saved(screen: Screen, reason: str) -> str:
+    return screen.style(
+        wrap(f"This consultation was not saved in the history: {reason}", "  ", "  "), fg="yellow"
+    )
+
+
 def saved(screen: Screen, episode_id: int, count: int, path: str) -> str:
     what = "started a new episode" if count == 1 else f"check-in {count} of this episode"
     return screen.note(

@@ -1,0 +1,208 @@
+"""What `triage ask` does with the history: offer to continue an episode, and save the result.
+
+Kept apart from the questionnaire loop (`triage.cli.ask`) so that the loop only calls it at
+three points: before the first question (`begin`), under the result (`recheck_text`) and when
+the lifter leaves the result (`keep`). A history that cannot be used never stops a
+consultation: it is switched off with a message, and the interview runs as without it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from triage.files.history import History, HistoryError, NewCheckIn
+from triage.render import checkin as texts
+from triage.tools.episodes import (
+    CLOSED_GONE,
+    Checkpoint,
+    FollowUpStart,
+    checkpoint,
+    follow_up_start,
+    onset_of,
+    open_episode,
+)
+
+if TYPE_CHECKING:
+    from triage.cli.ask import Session
+    from triage.files.history import Episode
+    from triage.interview import Interview
+    from triage.model.knowledge import KnowledgeBase
+    from triage.model.result import Result
+
+
+class Stop(Exception):
+    """The lifter said the pain has gone: the episode is closed, there is nothing to ask."""
+
+
+class CheckIns:
+    """The history as one consultation uses it; `path` None means the history is off."""
+
+    def __init__(self, kb: KnowledgeBase, path: Path | None, today: date) -> None:
+        self.kb = kb
+        self.today = today
+        self.path = path
+        self.problem: str | None = None
+        self.episodes: list[Episode] = []
+        self.start: FollowUpStart | None = None
+        self.close_previous: int | None = None
+        self.saved: tuple[int, int] | None = None
+        if path is not None:
+            try:
+                with History.open(path) as store:
+                    self.episodes = store.episodes()
+            except HistoryError as err:
+                self.off(str(err))
+
+    @property
+    def on(self) -> bool:
+        return self.path is not None
+
+    def off(self, reason: str) -> None:
+        self.path, self.problem = None, reason
+
+    @property
+    def carried(self) -> tuple[str, ...]:
+        """Facts this consultation did not ask: carried over, and the computed day."""
+        if self.start is None:
+            return ()
+        return (*self.start.carried, self.start.follow.onset)
+
+    # --- before the first question -------------------------------------------------------
+
+    def begin(self, session: Session) -> Interview | None:
+        """Offer the open episode; an interview that starts from it, or None for a new pain.
+
+        Raises Stop when the lifter says the pain has gone (the episode is then closed).
+        """
+        from triage.interview import Interview
+
+        if self.problem is not None:
+            session.echo(texts.history_off(session.screen, self.problem))
+        episode = open_episode(self.episodes, self.today, self.kb) if self.on else None
+        if episode is None:
+            return None
+        day = max(0, episode.day(self.today))
+        session.echo(texts.episode_offer(session.screen, self.kb, episode, day))
+        while True:
+            reply = session.read(texts.episode_prompt()).strip().lower()
+            choice = texts.EPISODE_CHOICES.get(reply)
+            if choice is not None:
+                break
+            if reply == "quit":
+                raise Stop
+            session.echo(texts.episode_invalid(session.screen))
+        if choice == texts.NEW:
+            self.close_previous = episode.id
+            return None
+        if choice == texts.GONE:
+            self._close(session, episode)
+            raise Stop
+        start = self.start = follow_up_start(self.kb, episode, self.today)
+        interview = Interview(self.kb, start.answers)
+        session.interview = interview
+        session.echo(texts.carried_note(session.screen, self.kb, start))
+        follow = start.follow
+        if follow.severity in self.kb.questions:
+            session.ask(self.kb.questions[follow.severity])
+        self._propose_trend(session, start)
+        return interview
+
+    def _propose_trend(self, session: Session, start: FollowUpStart) -> None:
+        from triage.interview import ReplyError, parse_reply
+
+        interview = session.interview
+        follow = start.follow
+        question = self.kb.questions.get(follow.trend)
+        now = interview.answers.get(follow.severity)
+        proposal = start.propose_trend(now if isinstance(now, int | float) else None)
+        before = start.previous_severity
+        if (
+            question is None
+            or proposal is None
+            or before is None
+            or follow.trend in interview.asked
+        ):
+            return  # without both ratings the interview asks the trend itself, if it matters
+        number = len(self.asked_now(interview)) + 1
+        session.echo(
+            texts.trend_proposal(session.screen, question, number, before, float(now), proposal)
+        )
+        while True:
+            text = session.read(session.screen.prompt(question))
+            command = text.strip().lower()
+            if command == "":
+                interview.answer(question.id, proposal)
+                return
+            if command in ("?", "help"):
+                session.echo(session.screen.help(question))
+                continue
+            if command == "skip":
+                interview.skip(question.id)
+                return
+            try:
+                interview.answer(question.id, parse_reply(question, text))
+                return
+            except ReplyError as err:
+                session.echo(session.screen.invalid(str(err)))
+
+    def _close(self, session: Session, episode: Episode) -> None:
+        assert self.path is not None
+        try:
+            with History.open(self.path) as store:
+                store.close_episode(episode.id, self.today, CLOSED_GONE)
+        except HistoryError as err:
+            session.echo(texts.history_off(session.screen, str(err)))
+            return
+        session.echo(texts.closed(session.screen, episode.id))
+
+    # --- the result ----------------------------------------------------------------------
+
+    def asked_now(self, interview: Interview) -> tuple[str, ...]:
+        carried = set(self.carried)
+        return tuple(fact for fact in interview.asked if fact not in carried)
+
+    def checkpoint(self, interview: Interview, result: Result) -> Checkpoint | None:
+        day = self.start.day if self.start is not None else None
+        return checkpoint(self.kb, interview.answers, result, self.today, day=day)
+
+    def recheck_text(self, session: Session, point: Checkpoint | None) -> str:
+        return texts.recheck(session.screen, point, self.on)
+
+    def keep(
+        self, session: Session, interview: Interview, result: Result, point: Checkpoint | None
+    ) -> None:
+        """Save the consultation (once) and say where, or why not."""
+        if self.path is None or self.saved is not None:
+            return
+        answers: dict[str, Any] = interview.answers
+        record = NewCheckIn(
+            on=self.today,
+            answers=answers,
+            asked=self.asked_now(interview),
+            urgency=result.urgency,
+            recommendations=tuple(rec.id for rec in result.recommendations),
+            fired=result.fired,
+            findings=result.findings,
+            kb_version=self.kb.version,
+            recheck_on=point.on if point is not None else None,
+            carried=self.carried,
+        )
+        try:
+            with History.open(self.path) as store:
+                if self.start is not None:
+                    self.saved = store.save(record, episode_id=self.start.episode.id)
+                else:
+                    self.saved = store.save(
+                        record,
+                        onset=onset_of(self.kb, answers, self.today),
+                        close_before=self.close_previous,
+                    )
+        except HistoryError as err:
+            self.off(str(err))
+            session.echo(texts.not_saved(session.screen, str(err)))
+            return
+        episode_id = self.saved[0]
+        count = 1 + (len(self.start.episode.checkins) if self.start is not None else 0)
+        session.echo(texts.saved(session.screen, episode_id, count, str(self.path)))
