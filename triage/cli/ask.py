@@ -234,6 +234,8 @@ class Session:
                     return 0
             while True:
                 question = interview.next_question()
+                if self.checkins is not None:
+                    question = self.checkins.choose(self, question)
                 if question is None:
                     try:
                         return self.finish()
@@ -270,7 +272,7 @@ class Session:
                     return
                 self.echo(self.screen.note("This is the first question; nothing to go back to."))
             elif command == "skip":
-                interview.skip()
+                interview.skip(question.id)
                 return
             elif command == "quit":
                 raise _Quit

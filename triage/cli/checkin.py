@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from triage.cli.ask import Session
     from triage.files.history import Episode
     from triage.interview import Interview
-    from triage.model.knowledge import KnowledgeBase
+    from triage.model.knowledge import KnowledgeBase, Question
     from triage.model.result import Result
 
 
@@ -103,13 +103,37 @@ class CheckIns:
         interview = Interview(self.kb, start.answers)
         session.interview = interview
         session.echo(texts.carried_note(session.screen, self.kb, start))
-        follow = start.follow
-        if follow.severity in self.kb.questions:
-            session.ask(self.kb.questions[follow.severity])
-        self._propose_trend(session, start)
         return interview
 
-    def _propose_trend(self, session: Session, start: FollowUpStart) -> None:
+    def choose(self, session: Session, question: Question | None) -> Question | None:
+        """The question to ask now, given the one the interview chose (None: it is done).
+
+        With the history on, the severity is asked before the trend, or at the end if the
+        rules did not need it (the next check-in compares with it; asked last, it cannot
+        change today's advice, since the interview ends only when nothing unasked could). In
+        an episode, the trend is proposed from the severity change, where the interview asks
+        it or at the end.
+        """
+        follow = self.kb.follow_up
+        if not self.on or follow is None:
+            return question
+        interview = session.interview
+        wants_trend = question is None or question.id == follow.trend
+        if not wants_trend:
+            return question
+        severity = self.kb.questions.get(follow.severity)
+        if severity is not None and severity.id not in interview.asked:
+            return severity
+        if (
+            self.start is not None
+            and follow.trend not in interview.asked
+            and self._propose_trend(session, self.start)
+        ):
+            return self.choose(session, interview.next_question())
+        return question
+
+    def _propose_trend(self, session: Session, start: FollowUpStart) -> bool:
+        """Propose the trend and record the reply; False when there is nothing to propose."""
         from triage.interview import ReplyError, parse_reply
 
         interview = session.interview
@@ -134,16 +158,16 @@ class CheckIns:
             command = text.strip().lower()
             if command == "":
                 interview.answer(question.id, proposal)
-                return
+                return True
             if command in ("?", "help"):
                 session.echo(session.screen.help(question))
                 continue
             if command == "skip":
                 interview.skip(question.id)
-                return
+                return True
             try:
                 interview.answer(question.id, parse_reply(question, text))
-                return
+                return True
             except ReplyError as err:
                 session.echo(session.screen.invalid(str(err)))
 
