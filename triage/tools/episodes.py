@@ -55,9 +55,11 @@ def checkpoint(
     """When to check in again: None after an emergency, or without `follow_up` data.
 
     The day of the pain is `day`, else the answered onset, else today counts as day 0. The
-    answer is the first threshold the rules compare the day with at which the advice would
-    change if the pain stayed as it is now (trend "the same", other answers unchanged), but no
-    later than `recheck_within_days` for the result's urgency.
+    answer is the first threshold the rules compare the day with at which the advice (urgency
+    or recommendations) would change if the pain went on as it is now (the same trend, the
+    same answers), but no later than `recheck_within_days` for the result's urgency. So a
+    strain that is not improving is seen again on day 14, and training soreness that is still
+    rising on day 2 on day 4, when a rise stops being its normal course.
     """
     follow = kb.follow_up
     if follow is None or result.urgency not in follow.recheck_within_days:
@@ -67,11 +69,9 @@ def checkpoint(
         day = int(known) if isinstance(known, int | float) else 0
     latest = day + follow.recheck_within_days[result.urgency]
     engine = evaluator or engine_for(kb)
-    steady = dict(answers)
-    steady[follow.trend] = follow.trend_values["same"]
 
     def advice(on_day: int) -> tuple[str, frozenset[str]]:
-        outcome = engine.evaluate({**steady, follow.onset: on_day})
+        outcome = engine.evaluate({**answers, follow.onset: on_day})
         return outcome.urgency, frozenset(rec.id for rec in outcome.recommendations)
 
     now = advice(day)
