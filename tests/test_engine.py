@@ -18,7 +18,8 @@ from experta.matchers.rete.token import Token
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triage.evaluate.engine import Engine, _quiet_test, _QuietTester, compile_engine
+from triage.evaluate.engine import Engine, compile_engine
+from triage.evaluate.experta_patches import QuietTester, quiet_test
 from triage.evaluate.reference import ReferenceEvaluator
 from triage.files.loader import load_knowledge
 
@@ -178,8 +179,8 @@ def test_quiet_alpha_nodes_pass_on_what_experta_passes_on(check, context) -> Non
 
     def passed(node_class: type) -> list[tuple[Any, ...]]:
         node = node_class(check)
-        if node_class is _QuietTester:
-            node.quiet_test = _quiet_test(check)
+        if node_class is QuietTester:
+            node.quiet_test = quiet_test(check)
         seen: list[tuple[Any, ...]] = []
         node.add_child("sink", lambda token: seen.append((token.tag, token.data, token.context)))
         token = Token.valid(fact, dict(context))
@@ -187,4 +188,4 @@ def test_quiet_alpha_nodes_pass_on_what_experta_passes_on(check, context) -> Non
         assert token.context == context
         return seen
 
-    assert passed(_QuietTester) == passed(FeatureTesterNode)
+    assert passed(QuietTester) == passed(FeatureTesterNode)

@@ -7,9 +7,13 @@ Usage (the whole API; nothing here prints or exits)::
     interview = Interview(kb)                 # or Interview(kb, answers, asked) to resume
     while (question := interview.next_question()) is not None:
         interview.answer(question.id, parse_reply(question, input()))   # or .skip()
-        # interview.back() undoes the last answer or skip; interview.why() explains the
+        # interview.back() undoes the last screen; interview.why() explains the
         # current question (the rule it serves and what is already known)
     result = interview.result()               # a Result, from the Experta engine
+
+    step = interview.next_step()              # the same, a screen at a time: one question, or
+    interview.answer_step(step, {fact: True, other: False, unsure: None})   # a checklist
+    interview.screens                         # screens answered so far
 
     replayed = replay(kb, case.answers)       # answers every question from a case, unknown
     replayed.asked                            # where it has none; ids in the order asked
@@ -54,7 +58,7 @@ from triage.files.casefile import dump_case
 from triage.files.cases import Case, parse_case
 from triage.model.conditions import MAYBE, render
 from triage.model.errors import InputError, Location, Problem, closest
-from triage.model.knowledge import KnowledgeBase, Question, Rule
+from triage.model.knowledge import Checklist, KnowledgeBase, Question, Rule
 from triage.model.result import Result
 from triage.model.vocabulary import URGENCY_RANK
 
@@ -97,6 +101,22 @@ class Why:
     unknown: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Step:
+    """One screen: a single question, or the items of a checklist that can still matter.
+
+    A checklist screen lists only the pending items whose answer could still change the
+    result; the others stay pending and are asked later if they come to matter.
+    """
+
+    questions: tuple[Question, ...]
+    checklist: Checklist | None = None
+
+    @property
+    def question(self) -> Question:
+        return self.questions[0]
+
+
 class Interview:
     """One lifter's interview: the answers so far, and which question to ask next.
 
@@ -127,6 +147,8 @@ class Interview:
             self._asked.append(fact)
         self._pending = [fact for fact in kb.questions if fact not in self._asked]
         self._next: tuple[Question | None, Rule | None] | None = None
+        # How many facts each screen recorded, so `back` undoes a whole checklist at once.
+        self._screens: list[int] = [1] * len(self._asked)
 
     @property
     def asked(self) -> tuple[str, ...]:
@@ -143,6 +165,11 @@ class Interview:
         return tuple(fact for fact in self._asked if fact not in self._answers)
 
     @property
+    def screens(self) -> int:
+        """Screens answered so far (a checklist is one screen, however many items it has)."""
+        return len(self._screens)
+
+    @property
     def finished(self) -> bool:
         return self.next_question() is None
 
@@ -151,6 +178,36 @@ class Interview:
         if self._next is None:
             self._next = _choose(self.kb, self._answers, self._pending)
         return self._next[0]
+
+    def next_step(self) -> Step | None:
+        """The next screen: the next question, with its checklist's other open items."""
+        question = self.next_question()
+        if question is None:
+            return None
+        checklist = self.kb.checklist_of.get(question.id)
+        if checklist is None:
+            return Step((question,))
+        useful = _useful_facts(self.kb, self._answers, self._pending)
+        facts = [
+            item.fact
+            for item in checklist.items
+            if item.fact == question.id or (item.fact in useful and item.fact in self._pending)
+        ]
+        if len(facts) == 1:
+            return Step((question,))
+        return Step(tuple(self.kb.questions[fact] for fact in facts), checklist)
+
+    def answer_step(self, step: Step, values: Mapping[str, Any]) -> None:
+        """Record one screen: a value for each of its questions, None for "don't know"."""
+        for question in step.questions:
+            value = values.get(question.id)
+            if value is None:
+                self.skip(question.id)
+            else:
+                self.answer(question.id, value)
+        count = len(step.questions)
+        del self._screens[len(self._screens) - count :]
+        self._screens.append(count)
 
     def answer(self, fact: str, value: Any) -> None:
         """Record an answer; a fact already asked, or a value outside its domain, is an error."""
@@ -172,11 +229,14 @@ class Interview:
         self._record(fact)
 
     def back(self) -> str | None:
-        """Undo the last answer or skip; returns its fact id, or None at the start."""
+        """Undo the last screen; returns its first fact id, or None at the start."""
         if not self._asked:
             return None
-        fact = self._asked.pop()
-        self._answers.pop(fact, None)
+        count = self._screens.pop() if self._screens else 1
+        fact = ""
+        for _ in range(count):
+            fact = self._asked.pop()
+            self._answers.pop(fact, None)
         self._pending = [f for f in self.kb.questions if f not in self._asked]
         self._next = None
         return fact
@@ -208,6 +268,7 @@ class Interview:
     def _record(self, fact: str) -> None:
         self._asked.append(fact)
         self._pending.remove(fact)
+        self._screens.append(1)
         self._next = None
 
 
@@ -216,11 +277,8 @@ def replay(
 ) -> Interview:
     """Run an interview to its end, answering each question from `answers` (unknown if absent)."""
     interview = Interview(kb, evaluator=evaluator)
-    while (question := interview.next_question()) is not None:
-        if question.id in answers:
-            interview.answer(question.id, answers[question.id])
-        else:
-            interview.skip()
+    while (step := interview.next_step()) is not None:
+        interview.answer_step(step, {q.id: answers.get(q.id) for q in step.questions})
     return interview
 
 
@@ -248,6 +306,22 @@ def _choose(
             for fact in rule.when.pending_facts(answers, pending, found):
                 return kb.questions[fact], rule
     return (kb.questions[pending_order[0]], None) if pending_order else (None, None)
+
+
+def _useful_facts(
+    kb: KnowledgeBase, answers: Mapping[str, Any], pending_order: list[str]
+) -> set[str]:
+    """Pending facts that could still decide a rule whose firing could change the result."""
+    pending = set(pending_order)
+    outcome = partial_outcome(kb, answers, pending)
+    relevant = _relevant_rules(kb, outcome, _order_open(kb, outcome))
+    found = outcome.findings
+    return {
+        fact
+        for rule in kb.rules
+        if rule.id in relevant
+        for fact in rule.when.pending_facts(answers, pending, found)
+    }
 
 
 def _relevant_rules(kb: KnowledgeBase, out: PartialOutcome, order_rules: set[str]) -> set[str]:
@@ -474,17 +548,13 @@ def read_interview(
     The file is validated as a case file; `# asked:` lines, if present, restore the order and
     the skipped questions, and an unknown fact id in them is an error with its location.
     """
-    from triage.files.cases import read_case
+    from triage.files.cases import read_case_text
 
     if source == "-":
-        raw = stdin.read() if stdin is not None else b""
-        data = raw.encode("utf-8") if isinstance(raw, str) else raw
-        name, text = "<stdin>", yamlio.decode(data, "<stdin>")
-        case = parse_case(text, name, kb)
+        name, text = "<stdin>", yamlio.decode(yamlio.read_stream(stdin, "<stdin>"), "<stdin>")
     else:
-        case = read_case(source, kb)
-        name = source
-        text = yamlio.decode(Path(source).read_bytes(), source)
+        name, text = source, read_case_text(source)
+    case = parse_case(text, name, kb)
     asked = _asked_comment(text, name, kb)
     return Interview(kb, case.answers, asked, evaluator=evaluator), case
 

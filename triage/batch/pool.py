@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from triage.files.cases import STDIN
+from triage.files.yamlio import MAX_FILE_BYTES
 from triage.model.knowledge import KnowledgeBase
 from triage.render.batch import FORMATS, Record
 from triage.tools.outcomes import Evaluator, Summary, run_cases
@@ -95,8 +96,9 @@ def _tasks(
         given = None
         if STDIN in task:
             if data is None:
-                raw = stdin.read() if stdin is not None else b""
-                data = raw.encode("utf-8") if isinstance(raw, str) else raw
+                # At most one byte past the limit: the worker reading it reports the size.
+                raw = stdin.read(MAX_FILE_BYTES + 1) if stdin is not None else b""
+                data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
                 given = data
             else:
                 given = b""  # as from a stream already read to its end

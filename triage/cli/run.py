@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import IO
 
 import click
 
@@ -64,7 +65,7 @@ def run(
     except InputError as err:
         raise BadInput(err) from None
     jobs = jobs or os.cpu_count() or 1
-    stdin = getattr(sys.stdin, "buffer", sys.stdin)
+    stdin: IO[bytes] | None = getattr(sys.stdin, "buffer", None)
     show = not quiet and sys.stderr.isatty() and len(sources) > 1
     if output is None and sys.stdout.isatty() and not FORMATS[fmt].holds_back:
         show = False  # the report streams to the same terminal and would tangle with the bar

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from triage.model.conditions import MAYBE, Tri
-from triage.model.knowledge import KnowledgeBase, Outcome, Rule
+from triage.model.knowledge import KnowledgeBase, Outcome
+from triage.model.result import held_back
 from triage.model.vocabulary import DEFAULT_URGENCY, URGENCY_LEVELS, URGENCY_RANK
 
 
@@ -113,44 +114,90 @@ def rule_statuses(
     return rules, found
 
 
+class Conclusions:
+    """Turns rule statuses into a `PartialOutcome`: `result.conclude`, three-valued.
+
+    Undecided rules are left free, so the outcome says what every choice of "fires / does
+    not fire" for them would give. The interview and `partial_outcome` use it after
+    evaluating the conditions; `triage check` also calls it on statuses it has refined
+    itself, once per search node, so what it can look up once per base is looked up here.
+    """
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        # Per recommendation: itself and the ids that could displace it, or None when
+        # nothing can hold it back (most of them; skipping those keeps the search fast).
+        self.holds = {
+            rec.id: (rec, kb.displacers[rec.id])
+            if rec.max_urgency is not None or kb.displacers[rec.id]
+            else None
+            for rec in kb.recommendations.values()
+        }
+        self.rules = tuple(
+            (
+                rule.id,
+                URGENCY_RANK[rule.urgency] if rule.urgency else None,
+                rule.findings,
+                rule.recommend,
+            )
+            for rule in kb.rules
+        )
+
+    def outcome(self, statuses: Mapping[str, Tri]) -> PartialOutcome:
+        found: dict[str, Tri] = {}
+        produced: dict[str, Tri] = {}
+        low = high = URGENCY_RANK[DEFAULT_URGENCY]
+        for rule_id, rank, findings, recommend in self.rules:
+            status = statuses[rule_id]
+            if status is False:
+                continue
+            sure = status is True
+            for name in findings:
+                if sure or found.get(name) is not True:
+                    found[name] = True if sure else MAYBE
+            if rank is not None:
+                if rank > high:
+                    high = rank
+                if sure and rank > low:
+                    low = rank
+            for rec_id in recommend:
+                if sure or produced.get(rec_id) is not True:
+                    produced[rec_id] = True if sure else MAYBE
+        final: dict[str, Tri] = {}
+        holds = self.holds
+        for rec_id, made in produced.items():
+            hold = holds[rec_id]
+            if hold is None:
+                final[rec_id] = made
+                continue
+            rec, displacers = hold
+            held = held_back(rec, low, high, [produced.get(o, False) for o in displacers])
+            final[rec_id] = False if held is True else made if held is False else MAYBE
+        return PartialOutcome(
+            rules=statuses,
+            findings=found,
+            urgency_low=URGENCY_LEVELS[low],
+            urgency_high=URGENCY_LEVELS[high],
+            produced=produced,
+            recommendations=final,
+        )
+
+
+_conclusions: dict[int, tuple[KnowledgeBase, Conclusions]] = {}
+
+
+def conclusions(kb: KnowledgeBase) -> Conclusions:
+    """The `Conclusions` of a base, built once: the interview concludes at every step."""
+    entry = _conclusions.get(id(kb))
+    if entry is None or entry[0] is not kb:
+        if len(_conclusions) >= 8:  # a long-lived process may load many bases
+            _conclusions.clear()
+        entry = _conclusions[id(kb)] = (kb, Conclusions(kb))
+    return entry[1]
+
+
 def partial_outcome(
     kb: KnowledgeBase, answers: Mapping[str, Any], pending: Container[str] = ()
 ) -> PartialOutcome:
-    rules, found = rule_statuses(kb, answers, pending)
-    by_id = kb.rule_by_id
-    low = high = URGENCY_RANK[DEFAULT_URGENCY]
-    produced: dict[str, Tri] = {}
-    for rule_id, status in rules.items():
-        if status is False:
-            continue
-        rule: Rule = by_id[rule_id]
-        if rule.urgency:
-            rank = URGENCY_RANK[rule.urgency]
-            high = max(high, rank)
-            if status is True:
-                low = max(low, rank)
-        for rec_id in rule.recommend:
-            produced[rec_id] = t_or([produced.get(rec_id, False), status])
-    final: dict[str, Tri] = {}
-    for rec_id, made in produced.items():
-        rec = kb.recommendations[rec_id]
-        reasons: list[Tri] = []
-        if rec.max_urgency is not None:
-            cap = URGENCY_RANK[rec.max_urgency]
-            reasons.append(True if low > cap else MAYBE if high > cap else False)
-        blockers = set(rec.displaced_by)
-        reasons.extend(
-            value
-            for other, value in produced.items()
-            if other != rec_id
-            and (other in blockers or kb.recommendations[other].category in blockers)
-        )
-        final[rec_id] = t_and([made, t_not(t_or(reasons))])
-    return PartialOutcome(
-        rules=rules,
-        findings=found,
-        urgency_low=URGENCY_LEVELS[low],
-        urgency_high=URGENCY_LEVELS[high],
-        produced=produced,
-        recommendations=final,
-    )
+    """What is settled and what is still open, given `answers` and the `pending` facts."""
+    statuses, _ = rule_statuses(kb, answers, pending)
+    return conclusions(kb).outcome(statuses)

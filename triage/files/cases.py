@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,37 +136,58 @@ def _plainly_valid(data: Any, kb: KnowledgeBase) -> bool:
 def read_case(source: str, kb: KnowledgeBase, stdin: Any = None) -> Case:
     """Read one case from a path, or from `stdin` when the source is `-`."""
     if source == STDIN:
-        raw = stdin.read() if stdin is not None else b""
-        data = raw.encode("utf-8") if isinstance(raw, str) else raw
+        data = yamlio.read_stream(stdin, "<stdin>")
         return parse_case(yamlio.decode(data, "<stdin>"), "<stdin>", kb)
+    return parse_case(read_case_text(source), source, kb)
+
+
+def read_case_text(source: str) -> str:
+    """A case file's text, size-checked before reading; every failure located and worded."""
     path = Path(source)
     try:
-        data = path.read_bytes()
+        data = yamlio.read_bytes(path, source)
     except OSError as err:
-        raise InputError(
-            Problem(Location(source), f"cannot read case file: {err.strerror}")
-        ) from None
-    return parse_case(yamlio.decode(data, source), source, kb)
+        raise InputError(Problem(Location(source), _unreadable(path, err))) from None
+    return yamlio.decode(data, source)
+
+
+def _unreadable(path: Path, err: OSError) -> str:
+    """Why a case file or folder cannot be read, in a trainer's words."""
+    if err.errno == errno.ELOOP:
+        return "symbolic link loop; expected a case file"
+    if path.is_symlink() and not path.exists():
+        return f"dangling symbolic link (to {os.readlink(path)}); expected a case file"
+    if path.is_dir():
+        if path.is_symlink():
+            return "link to a folder that is already read (a link loop); expected a case file"
+        try:
+            os.scandir(path).close()
+        except OSError as inner:
+            return f"cannot read folder: {inner.strerror}; expected a readable folder of cases"
+        return "is a folder; expected a case file"
+    return f"cannot read case file: {err.strerror}"
 
 
 def expand_paths(paths: Iterable[str]) -> list[str]:
     """Files as given; folders recursively, sorted; `-` passed through.
 
     Every path is checked before any case runs, so a typo fails fast instead of after a
-    long batch.
+    long batch. Nothing found in a folder is left out in silence: a `.yaml` entry that is not
+    a readable file (a dangling link, a link loop) and a subfolder that cannot be listed are
+    returned as sources too, so reading them reports the error as part of the run.
+    Linked folders are followed once each; a link back into a folder already walked is
+    reported as a loop.
     """
     found: list[str] = []
     missing = []
     for raw in paths:
         path = Path(raw)
-        if raw == STDIN or (path.is_file()):
+        if raw == STDIN or path.is_file():
             found.append(raw)
         elif path.is_dir():
-            found.extend(
-                sorted(
-                    str(p) for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
-                )
-            )
+            found.extend(_walk(path))
+        elif path.is_symlink() or (raw.endswith((".yaml", ".yml")) and os.path.lexists(raw)):
+            found.append(raw)  # a dangling link or a loop given by name: reported when read
         else:
             missing.append(
                 Problem(
@@ -176,3 +199,34 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
     if missing:
         raise InputError(missing)
     return found
+
+
+def _walk(root: Path) -> list[str]:
+    found: list[str] = []
+    seen: set[tuple[int, int]] = set()
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            info = folder.stat()
+            key = (info.st_dev, info.st_ino)
+            if key in seen:
+                found.append(str(folder))  # read as a case, it reports the loop
+                continue
+            seen.add(key)
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except OSError:
+            found.append(str(folder))  # read as a case, it reports why it cannot be listed
+            continue
+        for entry in listed:
+            child = folder / entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                pending.append(child)
+            elif child.suffix in (".yaml", ".yml"):
+                found.append(str(child))
+    return sorted(found)

@@ -7,7 +7,9 @@ sees all mistakes of an edit at once rather than one per run.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -17,16 +19,24 @@ from triage.files.schema import Validator
 from triage.model.conditions import All, AnyOf, AtLeast, Condition, FactTest, FindingRef, Not
 from triage.model.errors import InputError, Location, Problem, closest
 from triage.model.knowledge import (
+    Checklist,
+    ChecklistItem,
     FollowUp,
+    Headline,
     Invariant,
     KnowledgeBase,
     Outcome,
+    Pattern,
     Question,
     Recommendation,
+    Region,
     Rule,
     SafetyNetItem,
 )
 from triage.model.vocabulary import CATEGORIES
+
+PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+RESULT_PLACEHOLDERS = ("date", "day")  # filled when a result is shown, not at load time
 
 KINDS = {
     "questions": "questions.schema.json",
@@ -66,6 +76,12 @@ class _Builder:
         self.invariants: list[Invariant] = []
         self.safety_net: list[SafetyNetItem] = []
         self.notice: str | None = None
+        self.checklists: list[Checklist] = []
+        self.checklist_sources: list[tuple[_Source, int]] = []
+        self.regions: dict[str, Region] = {}
+        self.default_region: tuple[str, Location] | None = None
+        self.headlines: dict[str, Headline] = {}
+        self.patterns: list[Pattern] = []
         self.notice_location: Location | None = None
         self.follow_up: FollowUp | None = None
         # Every file's name and text, for the version hash a stored consultation records.
@@ -105,11 +121,11 @@ class _Builder:
             return
         kind = kinds[0]
         errors = Validator(KINDS[kind]).validate(data)
-        for err in errors:
-            path = list(err.path)
-            if err.on_key and path:
-                path[-1] = yamlio.key(str(path[-1]))
-            self.problem(source.at(*path), err.message, err.suggestion)
+        for error in errors:
+            where = list(error.path)
+            if error.on_key and where:
+                where[-1] = yamlio.key(str(where[-1]))
+            self.problem(source.at(*where), error.message, error.suggestion)
         if errors:
             self.broken.add(kind)
             return
@@ -170,6 +186,17 @@ class _Builder:
                 max=high,
                 unit=raw.get("unit", ""),
             )
+        for index, raw in enumerate(data.get("checklists", ())):
+            self.checklists.append(
+                Checklist(
+                    id=raw["id"],
+                    prompt=raw["prompt"],
+                    help=raw["help"],
+                    items=tuple(ChecklistItem(i["fact"], i["text"]) for i in raw["items"]),
+                    location=source.at("checklists", index),
+                )
+            )
+            self.checklist_sources.append((source, index))
 
     def _build_recommendations(self, source: _Source, data: dict) -> None:
         for index, raw in enumerate(data["recommendations"]):
@@ -191,6 +218,7 @@ class _Builder:
                 steps=tuple(raw.get("steps", ())),
                 max_urgency=raw.get("max_urgency"),
                 displaced_by=tuple(raw.get("displaced_by", ())),
+                priority=raw.get("priority"),
             )
         for index, raw in enumerate(data["recommendations"]):
             for pos, ref in enumerate(raw.get("displaced_by", ())):
@@ -224,6 +252,83 @@ class _Builder:
                     source=raw.get("source", ""),
                 )
             )
+
+        self._build_result_words(source, data)
+
+    def _build_result_words(self, source: _Source, data: dict) -> None:
+        """Regions, headlines and patterns: the words a result screen is made of."""
+        for index, raw in enumerate(data.get("regions", ())):
+            if raw["id"] in self.regions:
+                self.problem(
+                    source.at("regions", index, "id"), f"region `{raw['id']}` is defined twice"
+                )
+                continue
+            self.regions[raw["id"]] = Region(
+                raw["id"],
+                raw["name"],
+                MappingProxyType(dict(raw["words"])),
+                source.at("regions", index),
+            )
+        words = [set(region.words) for region in self.regions.values()]
+        for region in self.regions.values():
+            missing = set().union(*words) - set(region.words)
+            if missing:
+                self.problem(
+                    source.at("regions", list(self.regions).index(region.id), "words"),
+                    f"region `{region.id}` has no words for "
+                    + ", ".join(f"`{name}`" for name in sorted(missing))
+                    + "; every region needs the same placeholders",
+                )
+        if "default_region" in data:
+            self.default_region = (data["default_region"], source.at("default_region"))
+        for urgency, raw in data.get("headlines", {}).items():
+            self.headlines[urgency] = Headline(
+                urgency,
+                " ".join(raw["text"].split()),
+                source.at("headlines", yamlio.key(urgency)),
+                raw.get("days_from_today"),
+            )
+        for index, raw in enumerate(data.get("patterns", ())):
+            self.patterns.append(
+                Pattern(
+                    text=" ".join(raw["text"].split()),
+                    location=source.at("patterns", index),
+                    finding=raw.get("finding"),
+                    urgency=raw.get("urgency"),
+                    checkpoint_day=raw.get("checkpoint_day"),
+                )
+            )
+
+    def _check_checklists(self) -> None:
+        """Checklist items must be yes/no questions, each on one checklist at most."""
+        if "questions" in self.broken:
+            return
+        seen: dict[str, str] = {}
+        ids: set[str] = set()
+        for checklist, (source, index) in zip(self.checklists, self.checklist_sources, strict=True):
+            if checklist.id in ids:
+                self.problem(
+                    source.at("checklists", index, "id"),
+                    f"checklist `{checklist.id}` is defined twice",
+                )
+            ids.add(checklist.id)
+            for pos, item in enumerate(checklist.items):
+                loc = source.at("checklists", index, "items", pos, "fact")
+                question = self.questions.get(item.fact)
+                if question is None:
+                    self.problem(
+                        loc, f"unknown fact `{item.fact}`", closest(item.fact, self.questions)
+                    )
+                elif question.type != "bool":
+                    self.problem(
+                        loc,
+                        f"checklist items are yes/no questions; `{item.fact}` is {question.type}",
+                    )
+                if item.fact in seen:
+                    self.problem(
+                        loc, f"`{item.fact}` is already on the checklist `{seen[item.fact]}`"
+                    )
+                seen[item.fact] = checklist.id
 
     def _build_follow_up(self, source: _Source, data: dict) -> None:
         raw = data["follow_up"]
@@ -451,7 +556,88 @@ class _Builder:
 
     # -- whole-base checks -------------------------------------------------------------
 
-    def finish(self, files: Sequence[str]) -> KnowledgeBase:
+    def choose_region(self, wanted: str | None) -> Region | None:
+        """The region asked for, else the declared default, else the first one declared."""
+        if wanted is None and self.default_region is not None:
+            wanted, where = self.default_region
+            if wanted not in self.regions:
+                self.problem(
+                    where, f"unknown default region `{wanted}`", closest(wanted, self.regions)
+                )
+                return None
+        if wanted is None:
+            return next(iter(self.regions.values()), None)
+        if wanted not in self.regions:
+            known = ", ".join(self.regions) or "none are declared"
+            self.problem(
+                Location(_display(self.root)),
+                f"unknown region `{wanted}`; expected one of: {known}",
+                closest(wanted, self.regions),
+            )
+            return None
+        return self.regions[wanted]
+
+    def fill(self, region: Region | None) -> None:
+        """Put the region's words into every text a lifter reads (`{emergency_number}`...)."""
+        words = dict(region.words) if region is not None else {}
+        known = set(words) | {name for r in self.regions.values() for name in r.words}
+
+        def text(value: str, where: Location, keep: tuple[str, ...] = ()) -> str:
+            def swap(match: re.Match[str]) -> str:
+                name = match.group(1)
+                if name in keep:
+                    return match.group(0)
+                if name in words:
+                    return words[name]
+                if name not in known or region is not None:
+                    self.problem(
+                        where,
+                        f"unknown placeholder `{{{name}}}`; expected one of the region words: "
+                        + (", ".join(sorted(known)) or "none (no `regions` are declared)"),
+                        closest(name, known) if known else None,
+                    )
+                return match.group(0)
+
+            return PLACEHOLDER.sub(swap, value) if "{" in value else value
+
+        for qid, q in list(self.questions.items()):
+            self.questions[qid] = replace(
+                q,
+                prompt=text(q.prompt, q.location),
+                help=text(q.help, q.location),
+                why=text(q.why, q.location),
+            )
+        for rid, r in list(self.recommendations.items()):
+            self.recommendations[rid] = replace(
+                r,
+                title=text(r.title, r.location),
+                text=text(r.text, r.location),
+                steps=tuple(text(step, r.location) for step in r.steps),
+            )
+        self.safety_net = [replace(i, text=text(i.text, i.location)) for i in self.safety_net]
+        if self.notice is not None and self.notice_location is not None:
+            self.notice = text(self.notice, self.notice_location)
+        self.checklists = [
+            replace(
+                c,
+                prompt=text(c.prompt, c.location),
+                help=text(c.help, c.location),
+                items=tuple(replace(i, text=text(i.text, c.location)) for i in c.items),
+            )
+            for c in self.checklists
+        ]
+        self.headlines = {
+            u: replace(h, text=text(h.text, h.location, RESULT_PLACEHOLDERS))
+            for u, h in self.headlines.items()
+        }
+        self.patterns = [
+            replace(p, text=text(p.text, p.location, RESULT_PLACEHOLDERS)) for p in self.patterns
+        ]
+
+    def finish(self, files: Sequence[str], region: str | None = None) -> KnowledgeBase:
+        self._check_checklists()
+        chosen = self.choose_region(region)
+        self.fill(chosen)
         if not self.questions and not any(p for p in self.problems):
             self.problem(
                 Location(_display(self.root)),
@@ -464,6 +650,13 @@ class _Builder:
                 "no notice found; expected a YAML file with top-level `notice` and `safety_net`",
             )
         concluded = {name for rule in self.rules for name in rule.findings}
+        for pattern in self.patterns if "rules" not in self.broken else ():
+            if pattern.finding is not None and pattern.finding not in concluded:
+                self.problem(
+                    pattern.location,
+                    f"pattern for finding `{pattern.finding}`, which no rule concludes",
+                    closest(pattern.finding, concluded),
+                )
         for rule in self.rules if "rules" not in self.broken else ():
             for name in rule.when.findings():
                 if name not in concluded:
@@ -484,6 +677,11 @@ class _Builder:
             safety_net=tuple(self.safety_net),
             notice=self.notice or "",
             files=tuple(files),
+            checklists=tuple(self.checklists),
+            regions=MappingProxyType(dict(self.regions)),
+            region=chosen.id if chosen is not None else None,
+            headlines=MappingProxyType(dict(self.headlines)),
+            patterns=tuple(self.patterns),
             follow_up=self.follow_up,
             version=self.digest.hexdigest()[:12],
         )
@@ -556,8 +754,13 @@ def rule_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_knowledge(root: Path | str | None = None) -> KnowledgeBase:
-    """Load and cross-check a knowledge base directory; raise InputError listing every problem."""
+def load_knowledge(root: Path | str | None = None, region: str | None = None) -> KnowledgeBase:
+    """Load and cross-check a knowledge base directory; raise InputError listing every problem.
+
+    `region` picks whose emergency numbers and service names fill the texts' placeholders
+    (default: the base's `default_region`); the texts are filled once here, so every command
+    and renderer downstream sees plain words.
+    """
     base = Path(root) if root is not None else default_rules_dir()
     if not base.is_dir():
         raise InputError(
@@ -573,4 +776,21 @@ def load_knowledge(root: Path | str | None = None) -> KnowledgeBase:
     for path in files:
         builder.read(path)
     builder.build_items()
-    return builder.finish([_display(p) for p in files])
+    return builder.finish([_display(p) for p in files], region)
+
+
+def rules_version(root: Path | str) -> str:
+    """A hash of every knowledge file under `root`: the version of the advice given.
+
+    Reports carry it so a reader can tell exactly which rules produced a piece of advice; it
+    covers file names and bytes (not the region chosen), so it changes with any edit and only
+    with an edit.
+    """
+    base = Path(root)
+    digest = hashlib.sha256()
+    for path in rule_files(base):
+        name = path.relative_to(base).as_posix().encode("utf-8")
+        data = path.read_bytes()
+        digest.update(b"%d:%s:%d:" % (len(name), name, len(data)))
+        digest.update(data)
+    return "sha256:" + digest.hexdigest()[:16]

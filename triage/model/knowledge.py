@@ -61,6 +61,70 @@ class Question:
         return self.max is None or value <= self.max
 
 
+UNRANKED = 1_000_000  # recommendations without a priority come after every ranked one
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One yes/no question as a line of a checklist, in the words of a statement."""
+
+    fact: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """Yes/no questions asked together on one screen, answered with the numbers that apply.
+
+    Each item is still its own fact: ticked is yes, left out is no, and skipping the screen
+    leaves every item unknown.
+    """
+
+    id: str
+    prompt: str
+    help: str
+    items: tuple[ChecklistItem, ...]
+    location: Location
+
+    def item(self, fact: str) -> ChecklistItem:
+        return next(item for item in self.items if item.fact == fact)
+
+
+@dataclass(frozen=True)
+class Region:
+    """The words for emergency and health services where the lifter lives."""
+
+    id: str
+    name: str
+    words: Mapping[str, str]
+    location: Location
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """What a result looks like in one sentence, and the day by which it should be better.
+
+    The first pattern whose finding was concluded (or whose urgency was reached) describes the
+    result; one with neither test is the fallback.
+    """
+
+    text: str
+    location: Location
+    finding: str | None = None
+    urgency: str | None = None
+    checkpoint_day: int | None = None
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The urgency as an action; `{date}` and `{day}` name the checkpoint."""
+
+    urgency: str
+    text: str
+    location: Location
+    days_from_today: int | None = None
+
+
 @dataclass(frozen=True)
 class Recommendation:
     """Something a lifter can act on, in one vocabulary category."""
@@ -74,6 +138,18 @@ class Recommendation:
     steps: tuple[str, ...] = ()
     max_urgency: str | None = None
     displaced_by: tuple[str, ...] = ()
+    priority: int | None = None
+
+    @property
+    def rank(self) -> int:
+        """Where the action goes in a short list: an explicit priority first, then the rest."""
+        return self.priority if self.priority is not None else UNRANKED
+
+    def displaced_by_rec(self, other: Recommendation) -> bool:
+        """Whether `other`, given in the same result, displaces this one (by id or category)."""
+        return other.id != self.id and (
+            other.id in self.displaced_by or other.category in self.displaced_by
+        )
 
 
 @dataclass(frozen=True)
@@ -184,6 +260,11 @@ class KnowledgeBase:
     safety_net: tuple[SafetyNetItem, ...]
     notice: str
     files: tuple[str, ...] = ()
+    checklists: tuple[Checklist, ...] = ()
+    regions: Mapping[str, Region] = field(default_factory=dict)
+    region: str | None = None
+    headlines: Mapping[str, Headline] = field(default_factory=dict)
+    patterns: tuple[Pattern, ...] = ()
     follow_up: FollowUp | None = None
     # A short hash of every file's name and text: which rules gave a stored or shared result.
     version: str = ""
@@ -195,6 +276,21 @@ class KnowledgeBase:
     @cached_property
     def rule_by_id(self) -> Mapping[str, Rule]:
         return MappingProxyType({rule.id: rule for rule in self.rules})
+
+    @cached_property
+    def displacers(self) -> Mapping[str, tuple[str, ...]]:
+        """For each recommendation, the ids of those that displace it, in catalogue order."""
+        recs = tuple(self.recommendations.values())
+        return MappingProxyType(
+            {rec.id: tuple(o.id for o in recs if rec.displaced_by_rec(o)) for rec in recs}
+        )
+
+    @cached_property
+    def checklist_of(self) -> Mapping[str, Checklist]:
+        """The checklist each fact is asked in, for facts asked on a checklist screen."""
+        return MappingProxyType(
+            {item.fact: checklist for checklist in self.checklists for item in checklist.items}
+        )
 
     def findings(self) -> set[str]:
         return {name for rule in self.rules for name in rule.findings}

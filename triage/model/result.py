@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from triage.model.conditions import MAYBE, Tri
 from triage.model.knowledge import KnowledgeBase, Recommendation, Rule, SafetyNetItem
 from triage.model.vocabulary import CATEGORY_RANK, DEFAULT_URGENCY, URGENCY_RANK
 
@@ -42,12 +43,52 @@ class Result:
         return {r.id for r in self.recommendations} | {r.category for r in self.recommendations}
 
 
-def withheld(rec: Recommendation, produced: Iterable[Recommendation], urgency: str) -> bool:
-    """Whether the catalogue says to hold a recommendation back in this result."""
-    if rec.max_urgency is not None and URGENCY_RANK[urgency] > URGENCY_RANK[rec.max_urgency]:
+def capped(rec: Recommendation, low: int, high: int) -> Tri:
+    """Whether an urgency ranked between `low` and `high` is above the recommendation's
+    `max_urgency`: true, false, or MAYBE when the range straddles the cap."""
+    if rec.max_urgency is None:
+        return False
+    cap = URGENCY_RANK[rec.max_urgency]
+    return True if low > cap else MAYBE if high > cap else False
+
+
+def held_back(rec: Recommendation, low: int, high: int, displacing: Iterable[Tri]) -> Tri:
+    """The catalogue's one hold-back rule: a recommendation is not shown above its
+    `max_urgency`, nor next to a recommendation its `displaced_by` names.
+
+    `displacing` gives, for each recommendation that would displace this one (see
+    `KnowledgeBase.displacers`), whether it is produced. With `low == high` and plain booleans
+    the answer is two-valued, as in a finished result; three-valued evaluation passes an
+    urgency range and MAYBE where a rule may or may not fire.
+    """
+    held = capped(rec, low, high)
+    if held is True:
         return True
-    blockers = set(rec.displaced_by)
-    return any(o.id in blockers or o.category in blockers for o in produced if o.id != rec.id)
+    for value in displacing:
+        if value is True:
+            return True
+        if value is MAYBE:
+            held = MAYBE
+    return held
+
+
+@dataclass(frozen=True)
+class HoldBack:
+    """Why a recommendation is held back in a result (`bool` is whether it is)."""
+
+    cap: str | None  # the `max_urgency` the result's urgency is above
+    displacing: tuple[str, ...]  # the given recommendations that displace it
+
+    def __bool__(self) -> bool:
+        return self.cap is not None or bool(self.displacing)
+
+
+def hold_back(rec: Recommendation, produced: Iterable[Recommendation], urgency: str) -> HoldBack:
+    """`held_back` for a finished result, with the reasons kept for explanations."""
+    rank = URGENCY_RANK[urgency]
+    cap = rec.max_urgency if capped(rec, rank, rank) else None
+    displacing = tuple(other.id for other in produced if rec.displaced_by_rec(other))
+    return HoldBack(cap, displacing)
 
 
 def conclude(kb: KnowledgeBase, answers: Mapping[str, Any], fired: Iterable[Rule]) -> Result:
@@ -61,9 +102,10 @@ def conclude(kb: KnowledgeBase, answers: Mapping[str, Any], fired: Iterable[Rule
         for rec_id in rule.recommend:
             produced.setdefault(rec_id, kb.recommendations[rec_id])
     order = {rec_id: i for i, rec_id in enumerate(produced)}
-    kept, held = [], []
+    kept: list[Recommendation] = []
+    held: list[Recommendation] = []
     for rec in produced.values():
-        (held if withheld(rec, produced.values(), urgency) else kept).append(rec)
+        (held if hold_back(rec, produced.values(), urgency) else kept).append(rec)
     kept.sort(key=lambda r: (CATEGORY_RANK[r.category], order[r.id]))
     nets = tuple(item for item in kb.safety_net if not item.urgency or urgency in item.urgency)
     trace = tuple(

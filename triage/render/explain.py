@@ -6,14 +6,13 @@ from typing import Any
 
 from triage.evaluate.answer_space import UNKNOWN
 from triage.model.conditions import render
-from triage.model.result import Result
+from triage.model.result import HoldBack, Result, hold_back
 from triage.model.vocabulary import URGENCY_RANK, URGENCY_WORDS
 from triage.render.outcome import result_dict
 from triage.tools.explain import (
     Effect,
     Explanation,
     Step,
-    hold_reason,
     show_value,
 )
 from triage.tools.outcomes import judge
@@ -44,7 +43,11 @@ def explanation_dict(expl: Explanation) -> dict[str, Any]:
             "findings_read": list(step.findings_read),
             "urgency": step.rule.urgency,
             "recommends": [
-                {"id": a.rec.id, "given": a.given, **({"held_back": a.reason} if a.reason else {})}
+                {
+                    "id": a.rec.id,
+                    "given": a.given,
+                    **({} if a.given else {"held_back": hold_text(a.hold, result.urgency)}),
+                }
                 for a in step.advice
             ],
             "findings": list(step.rule.findings),
@@ -54,10 +57,11 @@ def explanation_dict(expl: Explanation) -> dict[str, Any]:
         }
         for step in expl.steps
     ]
+    produced = (*result.recommendations, *result.withheld)
     data["withheld"] = [
         {
             "id": rec.id,
-            "reason": hold_reason(rec, (*result.recommendations, *result.withheld), result.urgency),
+            "reason": hold_text(hold_back(rec, produced, result.urgency), result.urgency),
         }
         for rec in result.withheld
     ]
@@ -128,7 +132,7 @@ def explanation_text(expl: Explanation) -> str:
             lines.append(f"     matched: {shown}")
         if step.findings_read:
             lines.append(f"     used findings: {', '.join(step.findings_read)}")
-        lines.append(f"     concluded: {_conclusions(step)}")
+        lines.append(f"     concluded: {_conclusions(step, result.urgency)}")
         lines.append(f"     source: {rule.source}")
         if rule.note:
             lines.append(f"     note: {rule.note}")
@@ -164,7 +168,8 @@ def explanation_text(expl: Explanation) -> str:
         produced = (*result.recommendations, *result.withheld)
         lines += ["", "Held back:"]
         for rec in result.withheld:
-            lines.append(f"  - {rec.id}: {hold_reason(rec, produced, result.urgency)}")
+            hold = hold_back(rec, produced, result.urgency)
+            lines.append(f"  - {rec.id}: {hold_text(hold, result.urgency)}")
     if result.safety_net:
         lines += ["", "Safety net:"]
         lines += [f"  - {item.text}" for item in result.safety_net]
@@ -172,13 +177,24 @@ def explanation_text(expl: Explanation) -> str:
     return "\n".join(lines)
 
 
-def _conclusions(step: Step) -> str:
+def hold_text(hold: HoldBack, urgency: str) -> str:
+    """In words, why a recommendation is held back."""
+    reasons = []
+    if hold.cap is not None:
+        reasons.append(f"given only up to {hold.cap}, and the urgency is {urgency}")
+    if hold.displacing:
+        reasons.append("displaced by " + ", ".join(hold.displacing))
+    return "; ".join(reasons)
+
+
+def _conclusions(step: Step, urgency: str) -> str:
     parts = []
     if step.rule.urgency:
         parts.append(f"urgency {step.rule.urgency}")
     if step.advice:
         shown = [
-            a.rec.id if a.given else f"{a.rec.id} (held back: {a.reason})" for a in step.advice
+            a.rec.id if a.given else f"{a.rec.id} (held back: {hold_text(a.hold, urgency)})"
+            for a in step.advice
         ]
         parts.append("recommends " + ", ".join(shown))
     if step.rule.findings:

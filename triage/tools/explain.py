@@ -21,8 +21,7 @@ from triage.evaluate.reference import ReferenceEvaluator
 from triage.files.cases import Case
 from triage.model.conditions import FactTest
 from triage.model.knowledge import KnowledgeBase, Question, Recommendation, Rule
-from triage.model.result import Result
-from triage.model.vocabulary import URGENCY_RANK
+from triage.model.result import HoldBack, Result, hold_back
 from triage.tools.outcomes import Evaluator
 
 
@@ -31,8 +30,11 @@ class Advice:
     """One recommendation a fired rule made, and whether the lifter sees it."""
 
     rec: Recommendation
-    given: bool
-    reason: str = ""  # why it was held back, when it was
+    hold: HoldBack  # why it is held back; false when it is given
+
+    @property
+    def given(self) -> bool:
+        return not self.hold
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,6 @@ def explain(kb: KnowledgeBase, case: Case, evaluator: Evaluator | None = None) -
 
 
 def _steps(result: Result) -> tuple[Step, ...]:
-    given = {rec.id for rec in result.recommendations}
     produced = (*result.recommendations, *result.withheld)
     by_id = {rec.id: rec for rec in produced}
     concluded: set[str] = set()
@@ -129,28 +130,12 @@ def _steps(result: Result) -> tuple[Step, ...]:
         rule = firing.rule
         read = tuple(dict.fromkeys(name for name in rule.when.findings() if name in concluded))
         advice = tuple(
-            Advice(by_id[rec_id], True)
-            if rec_id in given
-            else Advice(by_id[rec_id], False, hold_reason(by_id[rec_id], produced, result.urgency))
+            Advice(by_id[rec_id], hold_back(by_id[rec_id], produced, result.urgency))
             for rec_id in rule.recommend
         )
         steps.append(Step(rule, firing.matched, read, advice))
         concluded.update(rule.findings)
     return tuple(steps)
-
-
-def hold_reason(rec: Recommendation, produced: Sequence[Recommendation], urgency: str) -> str:
-    """In words, why `triage.model.result.withheld` holds a recommendation back."""
-    reasons = []
-    if rec.max_urgency is not None and URGENCY_RANK[urgency] > URGENCY_RANK[rec.max_urgency]:
-        reasons.append(f"given only up to {rec.max_urgency}, and the urgency is {urgency}")
-    blockers = set(rec.displaced_by)
-    displacing = [
-        o.id for o in produced if o.id != rec.id and (o.id in blockers or o.category in blockers)
-    ]
-    if displacing:
-        reasons.append("displaced by " + ", ".join(displacing))
-    return "; ".join(reasons)
 
 
 Variants = dict[str, list[tuple[Any, Result]]]
@@ -270,7 +255,7 @@ def describe_values(question: Question, tests: Sequence[FactTest], values: Seque
     be given exactly.
     """
     known = [v for v in values if v is not UNKNOWN]
-    parts = []
+    parts: list[str] = []
     if known and question.type in ("integer", "number"):
         parts.extend(_range_text(question, span) for span in value_spans(question, tests, known))
     elif known:
@@ -313,10 +298,8 @@ def value_spans(
             atoms.append(((edge, True, edge, True), edge))
         if i + 1 < len(edges):
             a, b = edge, edges[i + 1]
-            if a is None and b is None:
-                sample: Any = 0
-            elif a is None:
-                sample = b - 1
+            if a is None:
+                sample: Any = 0 if b is None else b - 1
             elif b is None:
                 sample = math.floor(a) + 1 if integer else a + 1
             elif integer:

@@ -10,7 +10,7 @@ the undecided part of the goal reads. A search that ends without an answer is a 
 none exists.
 
 Three things keep it small. Before branching, a quick search over the undecided rules alone
-(fires or not, ignoring their conditions; `abstract.py`) can show that no outcome at all
+(fires or not, ignoring their conditions; `partial.Conclusions`) can show that no outcome at all
 meets the goal, which ends the branch. The fact to branch on is one that several undecided
 parts of the goal share, preferably in a rule already started, so one part of the base is
 settled before the next. And a subtree that failed is remembered by what its future depends
@@ -25,10 +25,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from triage.evaluate.answer_space import UNKNOWN, value_classes
-from triage.evaluate.partial import rule_statuses
+from triage.evaluate.partial import Conclusions, rule_statuses
 from triage.model.conditions import MAYBE, Tri
 from triage.model.knowledge import KnowledgeBase, Rule
-from triage.tools.verify.abstract import Conclusions
 from triage.tools.verify.goals import Goal, Index, State
 
 Answers = dict[str, Any]
@@ -340,11 +339,11 @@ class _Search:
                     settled = True
             if not settled:
                 break
-        rule_id = self._choose_rule(state)
-        if rule_id is None:
+        chosen = self._choose_rule(state)
+        if chosen is None:
             return True
         for choice in (False, True):
-            statuses[rule_id] = choice
+            statuses[chosen] = choice
             if self._abstract(base, statuses):
                 return True
         return False
