@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triage.files.history import History, HistoryError, NewCheckIn
+from triage.files.loader import rules_version
 from triage.render import checkin as texts
 from triage.tools.episodes import (
     CLOSED_GONE,
@@ -209,7 +210,7 @@ class CheckIns:
             recommendations=tuple(rec.id for rec in result.recommendations),
             fired=result.fired,
             findings=result.findings,
-            kb_version=self.kb.version,
+            kb_version=rules_version(self.kb.root),
             recheck_on=point.on if point is not None else None,
             carried=self.carried,
         )
