@@ -228,6 +228,8 @@ class Lifter:
     def __init__(self, kb: KnowledgeBase, history: Path, workdir: Path) -> None:
         self.kb, self.history, self.workdir = kb, history, workdir
         self.prompts = {" ".join(q.prompt.split()): qid for qid, q in kb.questions.items()}
+        self.first: dict[str, str] = {}  # a command typed at a question before its answer
+        self.last = ""
 
     def consult(
         self, today: date, answers: dict[str, Any], episode: str = "1", trend: str = "", *args: str
@@ -270,11 +272,19 @@ class Lifter:
         if screen.endswith("Enter > "):
             return ""
         flat = " ".join(screen.split())
-        fact = next(f for p, f in self.prompts.items() if p in flat)
+        shown = flat.rsplit("Question ", 1)[-1]
+        # After a command (why) the same question is asked again, without its heading.
+        fact = next((f for p, f in self.prompts.items() if p in shown), self.last)
+        self.last = fact
+        if fact in self.first:
+            return self.first.pop(fact)
         asked.append(fact)
         if "that reads as" in flat:
             return trend
-        value = answers.get(fact)
+        return self.typed(answers.get(fact))
+
+    @staticmethod
+    def typed(value: Any) -> str:
         if value is None:
             return "skip"
         if isinstance(value, bool):
@@ -489,3 +499,22 @@ def test_the_default_history_lives_in_the_users_data_folder(monkeypatch) -> None
     assert default_path({}) == Path(click.get_app_dir("squat-triage")) / "history.sqlite3"
     assert default_path({"TRIAGE_HISTORY": "/x/h.db"}) == Path("/x/h.db")
     assert ROOT  # the suite never touches the real one: conftest sets TRIAGE_HISTORY
+
+
+def test_the_severity_asked_for_the_history_explains_itself_and_never_delays_an_emergency(
+    lifter: Lifter,
+) -> None:
+    # Bladder trouble: an emergency after one question, shown at once.
+    code, shown, asked = lifter.consult(START, {**STRAIN, "bladder_or_bowel_change": True})
+    assert code == 0, shown
+    assert asked == ["bladder_or_bowel_change"]
+    # Training soreness: the rules need no severity; it is asked anyway for the next check-in,
+    # and `why` there gives its own reason.
+    soreness = {**STRAIN, "pain_location": "lower_back_both_sides", "pain_onset": "next_day",
+                "pain_trend": "stable", "recent_load_jump": False}  # fmt: skip
+    lifter.first = {"severity_0_10": "why"}
+    code, shown, asked = lifter.consult(START, soreness, "2")
+    assert code == 0, shown
+    assert "severity_0_10" in asked
+    assert "Severe pain changes how urgent things are" in shown
+    assert "Check in again on" in shown

@@ -264,7 +264,12 @@ class Session:
             if command in ("?", "help"):
                 self.echo(self.screen.help(question))
             elif command == "why":
-                self.echo(self.screen.why(interview.why(), self.kb))
+                why = interview.why()
+                if why is None or why.question.id != question.id:
+                    # Asked for the history (the severity), not for a rule: its own reason.
+                    self.echo(self.screen.help(question))
+                else:
+                    self.echo(self.screen.why(why, self.kb))
             elif command == "back":
                 undone = interview.back()
                 if undone is not None:
@@ -294,7 +299,7 @@ class Session:
         result = interview.result()
         checkins = self.checkins
         point = checkins.checkpoint(interview, result) if checkins is not None else None
-        asked = len(checkins.asked_now(interview) if checkins else interview.asked)
+        asked_now = checkins.asked_now(interview) if checkins else interview.asked
         status = "unchecked"
         if self.case is not None and self.case.expect is not None:
             status = judge(self.case, result).status
@@ -304,10 +309,10 @@ class Session:
         if self.fmt == "json":
             name = str(self.save_path or self.resume_path or "<interview>")
             title = self.case.title if self.case else ""
-            click.echo(_json(name, title, result, interview, status, point))
+            click.echo(_json(name, title, result, interview, status, point, asked_now))
             self.keep(result, point)
             return code
-        self.echo(self.screen.result(result, asked, len(self.kb.questions)))
+        self.echo(self.screen.result(result, len(asked_now), len(self.kb.questions)))
         if checkins is not None and point is not None:
             self.echo(checkins.recheck_text(self, point))
         if status != "unchecked":
@@ -389,6 +394,7 @@ def _json(
     interview: Interview,
     status: str,
     point: Checkpoint | None = None,
+    asked: tuple[str, ...] | None = None,
 ) -> str:
     from triage.render.outcome import result_dict
 
@@ -396,7 +402,7 @@ def _json(
     if title:
         data["title"] = title
     data.update(result_dict(result))
-    data["asked"] = list(interview.asked)
+    data["asked"] = list(interview.asked if asked is None else asked)
     data["status"] = status
     data["recheck"] = {"date": point.on.isoformat(), "day": point.day} if point else None
     return json.dumps(data, indent=2, ensure_ascii=False)

@@ -110,7 +110,7 @@ class CheckIns:
         """The question to ask now, given the one the interview chose (None: it is done).
 
         With the history on, the severity is asked before the trend, or at the end if the
-        rules did not need it (the next check-in compares with it; asked last, it cannot
+        rules did not need it (not after an emergency, which has no next check-in) (the next check-in compares with it; asked last, it cannot
         change today's advice, since the interview ends only when nothing unasked could). In
         an episode, the trend is proposed from the severity change, where the interview asks
         it or at the end.
@@ -122,6 +122,8 @@ class CheckIns:
         wants_trend = question is None or question.id == follow.trend
         if not wants_trend:
             return question
+        if question is None and interview.result().urgency not in follow.recheck_within_days:
+            return None  # an emergency: its advice comes now, not after a question for later
         severity = self.kb.questions.get(follow.severity)
         if severity is not None and severity.id not in interview.asked:
             return severity
