@@ -110,10 +110,10 @@ class CheckIns:
         """The question to ask now, given the one the interview chose (None: it is done).
 
         With the history on, the severity is asked before the trend, or at the end if the
-        rules did not need it (not after an emergency, which has no next check-in) (the next check-in compares with it; asked last, it cannot
-        change today's advice, since the interview ends only when nothing unasked could). In
-        an episode, the trend is proposed from the severity change, where the interview asks
-        it or at the end.
+        rules did not need it: the next check-in compares with it, and asked last it cannot
+        change today's advice, since the interview ends only when nothing unasked could. Not
+        after an emergency, whose advice must come at once. In an episode, the trend is
+        proposed from the severity change, where the interview asks it or at the end.
         """
         follow = self.kb.follow_up
         if not self.on or follow is None:
