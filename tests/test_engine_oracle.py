@@ -96,6 +96,7 @@ def test_engine_agrees_with_the_reference_on_every_case_file(kb, engine, referen
         assert verdict(engine.evaluate(answers)) == verdict(reference.evaluate(answers)), name
 
 
+@pytest.mark.slow
 def test_engine_agrees_with_the_reference_on_generated_answers(engine, generated, oracle) -> None:
     got = [verdict(result) for result in engine.evaluate_many(generated)]
     mismatches = [i for i, (a, b) in enumerate(zip(got, oracle, strict=True)) if a != b]

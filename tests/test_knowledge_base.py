@@ -213,6 +213,7 @@ def test_recommendations_a_lifter_acts_on_have_steps(kb) -> None:
 # --- red flags win, whatever else is answered ---------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), sign=st.sampled_from(sorted(EMERGENCY_SIGNS)))
 def test_an_emergency_sign_hidden_in_any_story_gives_emergency(
@@ -224,6 +225,7 @@ def test_an_emergency_sign_hidden_in_any_story_gives_emergency(
     assert [r.category for r in result.recommendations] == ["emergency_care"]
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), sign=st.sampled_from(sorted(DOCTOR_SOON_SIGNS)))
 def test_a_doctor_soon_sign_hidden_in_any_story_gives_at_least_doctor_soon(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -126,6 +128,7 @@ def test_small_batches_stay_in_process_and_large_ones_use_every_job() -> None:
     assert worker_count(jobs=1, cases=10**6) == 1
 
 
+@pytest.mark.slow
 def test_the_cli_report_is_byte_identical_across_hash_seeds_and_jobs(tmp_path: Path) -> None:
     """Large enough for two real workers; hash seeds and --jobs change nothing."""
     folder = tmp_path / "many"
@@ -144,3 +147,59 @@ def test_the_cli_report_is_byte_identical_across_hash_seeds_and_jobs(tmp_path: P
     assert [run.returncode for run in runs] == [2, 2, 2], outputs[0][1].decode()
     assert outputs[0][0] == outputs[1][0] == outputs[2][0]
     assert outputs[0][1] == b""  # no progress bar when stderr is not a terminal
+
+
+def test_a_worker_that_dies_costs_its_case_not_the_batch(mini, sources, monkeypatch) -> None:
+    """Workers are forked, so they inherit this patch: the one given case-0013 crashes."""
+    from triage.batch import pool
+
+    real = pool._Worker.run
+
+    def crash_on_13(self, paths, stdin):
+        if any(path.endswith("case-0013.yaml") for path in paths):
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return real(self, paths, stdin)
+
+    monkeypatch.setattr(pool._Worker, "run", crash_on_13)
+    text = report(mini, sources, "jsonl", jobs=2, min_per_worker=1)
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert [line["case"] for line in lines] == sources
+    crashed = lines[13]
+    assert crashed["status"] == "error"
+    assert "killed by SIGSEGV" in crashed["errors"][0]["message"]
+    assert crashed["errors"][0]["location"] == sources[13]
+    others = [line for i, line in enumerate(lines) if i not in (7, 13, 41)]
+    assert all(line["status"] != "error" for line in others)
+
+
+def test_a_folder_run_with_the_nesting_bomb_finishes_and_reports_it(tmp_path: Path) -> None:
+    folder = tmp_path / "cases"
+    write_corpus(folder, 420)
+    bomb = folder / "case-0200-bomb.yaml"
+    bomb.write_text("title: " + "[" * 40_000 + "]" * 40_000 + "\n")
+    out = tmp_path / "report.txt"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "triage",
+            "run",
+            str(folder),
+            "--rules",
+            str(MINI),
+            "--jobs",
+            "2",
+            "--output",
+            str(out),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    text = out.read_text()
+    assert f"{bomb}:1:" in text and "nested more than 64 deep" in text
+    assert "421 case(s)" in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases", "report.txt"]

@@ -2,7 +2,7 @@
 
 Usage (the whole API; nothing here prints or exits)::
 
-    from triage.interview import Interview, parse_reply, replay
+    from triage.interview import Interview, parse_reply, parse_ticks, replay
 
     interview = Interview(kb)                 # or Interview(kb, answers, asked) to resume
     while (question := interview.next_question()) is not None:
@@ -122,7 +122,9 @@ class Interview:
 
     `answers` and `asked` restore an interview in progress: every fact in `asked` that has no
     answer was skipped ("don't know"), and answered facts missing from `asked` count as asked
-    after it, in the order given.
+    after it, in the order given. `known` answers were never asked (a later check-in carries
+    them over from an earlier one): they count in the result, but not as questions or
+    screens, and `back` does not undo them.
     """
 
     def __init__(
@@ -131,11 +133,13 @@ class Interview:
         answers: Mapping[str, Any] | None = None,
         asked: Iterable[str] = (),
         evaluator: Evaluator | None = None,
+        known: Mapping[str, Any] | None = None,
     ) -> None:
         self.kb = kb
         self._evaluator = evaluator
         self._asked: list[str] = []
-        self._answers: dict[str, Any] = {}
+        self._known = {fact: _checked(kb, fact, value) for fact, value in (known or {}).items()}
+        self._answers: dict[str, Any] = dict(self._known)
         given = dict(answers or {})
         for fact in [*asked, *given]:
             if fact in self._answers or fact in self._asked:
@@ -145,7 +149,7 @@ class Interview:
             else:
                 _question(kb, fact)
             self._asked.append(fact)
-        self._pending = [fact for fact in kb.questions if fact not in self._asked]
+        self._pending = self._unasked()
         self._next: tuple[Question | None, Rule | None] | None = None
         # How many facts each screen recorded, so `back` undoes a whole checklist at once.
         self._screens: list[int] = [1] * len(self._asked)
@@ -211,7 +215,7 @@ class Interview:
 
     def answer(self, fact: str, value: Any) -> None:
         """Record an answer; a fact already asked, or a value outside its domain, is an error."""
-        if fact in self._asked:
+        if fact in self._asked or fact in self._known:
             raise InputError(Problem(Location("<interview>"), f"`{fact}` was already asked"))
         self._answers[fact] = _checked(self.kb, fact, value)
         self._record(fact)
@@ -224,7 +228,7 @@ class Interview:
                 raise InputError(Problem(Location("<interview>"), "no question left to skip"))
             fact = question.id
         _question(self.kb, fact)
-        if fact in self._asked:
+        if fact in self._asked or fact in self._known:
             raise InputError(Problem(Location("<interview>"), f"`{fact}` was already asked"))
         self._record(fact)
 
@@ -237,7 +241,7 @@ class Interview:
         for _ in range(count):
             fact = self._asked.pop()
             self._answers.pop(fact, None)
-        self._pending = [f for f in self.kb.questions if f not in self._asked]
+        self._pending = self._unasked()
         self._next = None
         return fact
 
@@ -264,6 +268,9 @@ class Interview:
         """The result of the answers so far; facts never asked are unknown."""
         evaluator = self._evaluator or engine_for(self.kb)
         return evaluator.evaluate(self._answers)
+
+    def _unasked(self) -> list[str]:
+        return [f for f in self.kb.questions if f not in self._asked and f not in self._known]
 
     def _record(self, fact: str) -> None:
         self._asked.append(fact)
@@ -402,7 +409,7 @@ class ReplyError(ValueError):
     """A typed reply that does not fit the question; the message says what would."""
 
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_NUMBER = re.compile(r"[+-]?(\d{1,15}(\.\d{0,15})?|\.\d{1,15})\Z", re.ASCII)
 
 
 def parse_reply(question: Question, text: str) -> Any:
@@ -417,7 +424,7 @@ def parse_reply(question: Question, text: str) -> Any:
         raise ReplyError("please answer yes or no (y or n)")
     if question.type == "enum":
         values = question.values
-        if low.isdigit() and 1 <= int(low) <= len(values):
+        if low.isdecimal() and len(low) < 6 and 1 <= int(low) <= len(values):
             return values[int(low) - 1]
         named = [v for v in values if v.lower() == low or v.lower().replace("_", " ") == low]
         if not named and low:
@@ -426,6 +433,36 @@ def parse_reply(question: Question, text: str) -> Any:
             return named[0]
         return _enum_error(question, reply, named)
     return _parse_number(question, low)
+
+
+def parse_ticks(count: int, text: str) -> tuple[set[int], set[int]]:
+    """The items ticked on a checklist of `count` items, and those marked "not sure".
+
+    `1 3` ticks items 1 and 3 (the others are no); `0` or `none` ticks nothing; `skip 4`
+    after the numbers leaves item 4 unknown (`skip` alone is handled as skipping the screen).
+    """
+    reply = text.strip().lower()
+    if reply in ("0", "none", "no", "n"):
+        return set(), set()
+    ticked: set[int] = set()
+    unsure: set[int] = set()
+    target = ticked
+    for part in (part for part in re.split(r"[\s,;]+", reply) if part):
+        if part in ("skip", "unsure"):
+            target = unsure
+            continue
+        if not part.isdigit() or not 1 <= int(part) <= count:
+            raise ReplyError(
+                f"type the numbers of the items that apply, from 1 to {count} "
+                "(such as 1 3), or 0 if none do"
+            )
+        target.add(int(part))
+    if not ticked and not unsure:
+        raise ReplyError(f"type the numbers that apply (1 to {count}), or 0 if none do")
+    if ticked & unsure:
+        both = " ".join(str(n) for n in sorted(ticked & unsure))
+        raise ReplyError(f"item {both} is both ticked and marked not sure; pick one")
+    return ticked, unsure
 
 
 def _enum_error(question: Question, reply: str, named: list[str]) -> Any:

@@ -14,19 +14,23 @@ evaluating in this process; the output does not depend on that choice.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import multiprocessing
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import IO, Any
 
 from triage.files.cases import STDIN
 from triage.files.yamlio import MAX_FILE_BYTES
+from triage.model.errors import InputError, Location, Problem
 from triage.model.knowledge import KnowledgeBase
 from triage.render.batch import FORMATS, Record
-from triage.tools.outcomes import Evaluator, Summary, run_cases
+from triage.tools.outcomes import ERROR, CaseOutcome, Evaluator, Summary, run_cases
 
 TASK = 64
 WINDOW = 4
@@ -69,9 +73,10 @@ _setup_error: str | None = None
 
 
 def _start(rules_dir: Path | None, engine: str, fmt: str) -> None:
-    """Pool initializer: Ctrl-C is the parent's to handle; set up once per process."""
+    """Pool initializer: signals are the parent's to handle; set up once per process."""
     global _worker, _setup_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's cleanup handler
     from triage.files.loader import load_knowledge
 
     try:
@@ -130,21 +135,110 @@ def records(
         for paths, data in tasks:
             yield local.run(paths, data)
         return
-    pool = multiprocessing.get_context().Pool(
-        workers, initializer=_start, initargs=(rules_dir, engine, fmt)
-    )
+    pool = _Pool(workers, (rules_dir, engine, fmt))
     try:
-        pending: deque[Any] = deque()
-        for paths, data in tasks:
-            pending.append(pool.apply_async(_task, (paths, data)))
+        pending: deque[tuple[tuple[list[str], bytes | None], Future]] = deque()
+        for task in tasks:
+            pending.append((task, pool.submit(task)))
             if len(pending) >= workers * WINDOW:
-                yield pending.popleft().get()
+                yield pool.collect(pending, fmt)
         while pending:
-            yield pending.popleft().get()
-        pool.close()
+            yield pool.collect(pending, fmt)
     finally:
-        pool.terminate()
-        pool.join()
+        pool.stop()
+
+
+class _Pool:
+    """Worker processes that may die: a dead worker costs its case, never the batch.
+
+    A process pool whose worker is killed (a crash in a C extension, the out-of-memory
+    killer, a signal) breaks every pending task. The task at the head of the queue is then
+    run again file by file in a single fresh worker, so the file that kills it is found and
+    reported as an error of that case; the pool is restarted and the other tasks resubmitted.
+    """
+
+    def __init__(self, workers: int, setup: tuple[Path | None, str, str]) -> None:
+        self.workers, self.setup = workers, setup
+        self.executor = self._new(workers)
+
+    def _new(self, workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context(),
+            initializer=_start,
+            initargs=self.setup,
+        )
+
+    def submit(self, task: tuple[list[str], bytes | None]) -> Future:
+        return self.executor.submit(_task, *task)
+
+    def collect(self, pending: deque, fmt: str) -> list[Record]:
+        task, future = pending[0]
+        try:
+            done = future.result()
+        except BrokenProcessPool:
+            _kill(self.executor)
+            done = self._one_by_one(task, fmt)
+            self.executor = self._new(self.workers)
+            for index in range(1, len(pending)):
+                later = pending[index][0]
+                pending[index] = (later, self.submit(later))
+        pending.popleft()
+        return done
+
+    def _one_by_one(self, task: tuple[list[str], bytes | None], fmt: str) -> list[Record]:
+        paths, data = task
+        done: list[Record] = []
+        executor = self._new(1)
+        try:
+            for path in paths:
+                given = data if path == STDIN else None
+                processes = list(getattr(executor, "_processes", {}).values())
+                try:
+                    done.extend(executor.submit(_task, [path], given).result())
+                except BrokenProcessPool:
+                    processes += list(getattr(executor, "_processes", {}).values())
+                    done.append(_died(path, fmt, processes))
+                    _kill(executor)
+                    executor = self._new(1)
+        finally:
+            _kill(executor)
+        return done
+
+    def stop(self) -> None:
+        _kill(self.executor)
+
+
+def _died(source: str, fmt: str, processes: list[Any]) -> Record:
+    """The error record of a case whose worker died while evaluating it."""
+    how = "stopped"
+    for process in processes:
+        process.join(1)
+        code = process.exitcode
+        if code is not None and code < 0:
+            with contextlib.suppress(ValueError):
+                how = f"was killed by {signal.Signals(-code).name}"
+        elif code:
+            how = f"exited with code {code}"
+    name = "<stdin>" if source == STDIN else source
+    problem = Problem(
+        Location(name),
+        f"the worker process evaluating this case {how}; the case was not evaluated "
+        "(the other cases were)",
+    )
+    outcome = CaseOutcome(name, ERROR, error=InputError(problem))
+    return Record(ERROR, FORMATS[fmt].render(outcome))
+
+
+def _kill(executor: ProcessPoolExecutor) -> None:
+    """Stop a pool now: its workers are killed, not asked, so nothing outlives the run."""
+    processes = list(getattr(executor, "_processes", {}).values())
+    for process in processes:
+        with contextlib.suppress(OSError):
+            process.kill()
+    executor.shutdown(wait=True, cancel_futures=True)
+    for process in processes:
+        process.join(5)
 
 
 def write_report(

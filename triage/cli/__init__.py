@@ -5,9 +5,10 @@ from __future__ import annotations
 import click
 
 from triage.cli import ask, check, coverage, diff, explain, graph, history, run
+from triage.cli.common import TriageGroup
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=TriageGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="squat-triage", prog_name="triage")
 def main() -> None:
     """Triage lower-back soreness after squats, and check the rules behind it.

@@ -1,9 +1,10 @@
 """What `triage ask` does with the history: offer to continue an episode, and save the result.
 
 Kept apart from the questionnaire loop (`triage.cli.ask`) so that the loop only calls it at
-three points: before the first question (`begin`), under the result (`recheck_text`) and when
-the lifter leaves the result (`keep`). A history that cannot be used never stops a
-consultation: it is switched off with a message, and the interview runs as without it.
+four points: before the first question (`begin`), when it picks a screen (`choose`), for the
+report's timeline (`timeline`) and when the lifter leaves the result (`keep`). A history that
+cannot be used never stops a consultation: it is switched off with a message, and the
+interview runs as it would without it.
 """
 
 from __future__ import annotations
@@ -17,9 +18,7 @@ from triage.files.loader import rules_version
 from triage.render import checkin as texts
 from triage.tools.episodes import (
     CLOSED_GONE,
-    Checkpoint,
     FollowUpStart,
-    checkpoint,
     follow_up_start,
     onset_of,
     open_episode,
@@ -28,9 +27,11 @@ from triage.tools.episodes import (
 if TYPE_CHECKING:
     from triage.cli.ask import Session
     from triage.files.history import Episode
-    from triage.interview import Interview
-    from triage.model.knowledge import KnowledgeBase, Question
+    from triage.interview import Interview, Step
+    from triage.model.checkpoint import Checkpoint
+    from triage.model.knowledge import KnowledgeBase
     from triage.model.result import Result
+    from triage.render.report import TimelineRow
 
 
 class Stop(Exception):
@@ -63,19 +64,13 @@ class CheckIns:
     def off(self, reason: str) -> None:
         self.path, self.problem = None, reason
 
-    @property
-    def carried(self) -> tuple[str, ...]:
-        """Facts this consultation did not ask: carried over, and the computed day."""
-        if self.start is None:
-            return ()
-        return (*self.start.carried, self.start.follow.onset)
-
     # --- before the first question -------------------------------------------------------
 
     def begin(self, session: Session) -> Interview | None:
         """Offer the open episode; an interview that starts from it, or None for a new pain.
 
-        Raises Stop when the lifter says the pain has gone (the episode is then closed).
+        Raises Stop when the lifter says the pain has gone (the episode is then closed) or
+        types quit.
         """
         from triage.interview import Interview
 
@@ -101,13 +96,12 @@ class CheckIns:
             self._close(session, episode)
             raise Stop
         start = self.start = follow_up_start(self.kb, episode, self.today)
-        interview = Interview(self.kb, start.answers)
-        session.interview = interview
-        session.echo(texts.carried_note(session.screen, self.kb, start))
-        return interview
+        session.interview = Interview(self.kb, known=start.answers)
+        session.echo(texts.carried_note(session.screen, start))
+        return session.interview
 
-    def choose(self, session: Session, question: Question | None) -> Question | None:
-        """The question to ask now, given the one the interview chose (None: it is done).
+    def choose(self, session: Session, step: Step | None) -> Step | None:
+        """The screen to show now, given the one the interview chose (None: it is done).
 
         With the history on, the severity is asked before the trend, or at the end if the
         rules did not need it: the next check-in compares with it, and asked last it cannot
@@ -115,25 +109,27 @@ class CheckIns:
         after an emergency, whose advice must come at once. In an episode, the trend is
         proposed from the severity change, where the interview asks it or at the end.
         """
+        from triage.interview import Step
+
         follow = self.kb.follow_up
         if not self.on or follow is None:
-            return question
+            return step
         interview = session.interview
-        wants_trend = question is None or question.id == follow.trend
+        wants_trend = step is None or (step.checklist is None and step.question.id == follow.trend)
         if not wants_trend:
-            return question
-        if question is None and interview.result().urgency not in follow.recheck_within_days:
+            return step
+        if step is None and interview.result().urgency not in follow.recheck_within_days:
             return None  # an emergency: its advice comes now, not after a question for later
         severity = self.kb.questions.get(follow.severity)
         if severity is not None and severity.id not in interview.asked:
-            return severity
+            return Step((severity,))
         if (
             self.start is not None
             and follow.trend not in interview.asked
             and self._propose_trend(session, self.start)
         ):
-            return self.choose(session, interview.next_question())
-        return question
+            return self.choose(session, interview.next_step())
+        return step
 
     def _propose_trend(self, session: Session, start: FollowUpStart) -> bool:
         """Propose the trend and record the reply; False when there is nothing to propose."""
@@ -143,31 +139,29 @@ class CheckIns:
         follow = start.follow
         question = self.kb.questions.get(follow.trend)
         now = interview.answers.get(follow.severity)
-        proposal = start.propose_trend(now if isinstance(now, int | float) else None)
+        now = now if isinstance(now, int | float) else None
+        proposal = start.propose_trend(now)
         before = start.previous_severity
-        if (
-            question is None
-            or proposal is None
-            or before is None
-            or follow.trend in interview.asked
-        ):
-            return  # without both ratings the interview asks the trend itself, if it matters
-        number = len(self.asked_now(interview)) + 1
-        session.echo(
-            texts.trend_proposal(session.screen, question, number, before, float(now), proposal)
-        )
+        if question is None or proposal is None or before is None or now is None:
+            return False  # without both ratings the interview asks the trend itself if needed
+        number = interview.screens + 1
+        session.echo(texts.trend_proposal(session.screen, question, number, before, now, proposal))
         while True:
             text = session.read(session.screen.prompt(question))
             command = text.strip().lower()
             if command == "":
                 interview.answer(question.id, proposal)
                 return True
-            if command in ("?", "help"):
+            if command in ("?", "help", "why"):
                 session.echo(session.screen.help(question))
                 continue
             if command == "skip":
                 interview.skip(question.id)
                 return True
+            if command == "quit":
+                from triage.cli.ask import _Quit
+
+                raise _Quit
             try:
                 interview.answer(question.id, parse_reply(question, text))
                 return True
@@ -186,16 +180,38 @@ class CheckIns:
 
     # --- the result ----------------------------------------------------------------------
 
-    def asked_now(self, interview: Interview) -> tuple[str, ...]:
-        carried = set(self.carried)
-        return tuple(fact for fact in interview.asked if fact not in carried)
+    def timeline(self, interview: Interview, result: Result) -> tuple[TimelineRow, ...]:
+        """The episode's check-ins so far and this one, for the report."""
+        from triage.render.report import TimelineRow
 
-    def checkpoint(self, interview: Interview, result: Result) -> Checkpoint | None:
-        day = self.start.day if self.start is not None else None
-        return checkpoint(self.kb, interview.answers, result, self.today, day=day)
-
-    def recheck_text(self, session: Session, point: Checkpoint | None) -> str:
-        return texts.recheck(session.screen, point, self.on)
+        follow = self.kb.follow_up
+        if follow is None:
+            return ()
+        rows = []
+        if self.start is not None:
+            episode = self.start.episode
+            for checkin in episode.checkins:
+                rows.append(
+                    TimelineRow(
+                        on=checkin.on,
+                        day=episode.day(checkin.on),
+                        severity=checkin.answers.get(follow.severity),
+                        trend=checkin.answers.get(follow.trend),
+                        urgency=checkin.urgency,
+                    )
+                )
+        answers = interview.answers
+        day = answers.get(follow.onset)
+        rows.append(
+            TimelineRow(
+                on=self.today,
+                day=day if isinstance(day, int) else None,
+                severity=answers.get(follow.severity),
+                trend=answers.get(follow.trend),
+                urgency=result.urgency,
+            )
+        )
+        return tuple(rows) if len(rows) > 1 else ()
 
     def keep(
         self, session: Session, interview: Interview, result: Result, point: Checkpoint | None
@@ -207,14 +223,14 @@ class CheckIns:
         record = NewCheckIn(
             on=self.today,
             answers=answers,
-            asked=self.asked_now(interview),
+            asked=interview.asked,
             urgency=result.urgency,
             recommendations=tuple(rec.id for rec in result.recommendations),
             fired=result.fired,
             findings=result.findings,
             kb_version=rules_version(self.kb.root),
-            recheck_on=point.on if point is not None else None,
-            carried=self.carried,
+            recheck_on=point.date if point is not None else None,
+            carried=self.start.carried if self.start is not None else (),
         )
         try:
             with History.open(self.path) as store:

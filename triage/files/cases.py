@@ -49,6 +49,9 @@ def parse_case(text: str, name: str, kb: KnowledgeBase) -> Case:
     answers: dict[str, Any] = {}
     for fact, value in data["answers"].items():
         question = kb.questions.get(fact)
+        if question is None and len(problems) > InputError.MAX_SHOWN:
+            problems.append(Problem(Location(name), f"unknown fact `{fact}`"))  # only counted
+            continue
         if question is None:
             problems.append(
                 Problem(

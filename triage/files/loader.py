@@ -191,6 +191,7 @@ class _Builder:
                     help=raw["help"],
                     items=tuple(ChecklistItem(i["fact"], i["text"]) for i in raw["items"]),
                     location=source.at("checklists", index),
+                    unchecked=" ".join(raw.get("unchecked", "").split()),
                 )
             )
             self.checklist_sources.append((source, index))
@@ -619,6 +620,7 @@ class _Builder:
                 c,
                 prompt=text(c.prompt, c.location),
                 help=text(c.help, c.location),
+                unchecked=text(c.unchecked, c.location),
                 items=tuple(replace(i, text=text(i.text, c.location)) for i in c.items),
             )
             for c in self.checklists

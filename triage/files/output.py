@@ -32,10 +32,12 @@ def open_output(path: Path | str | None) -> Iterator[IO[str]]:
         with target.open("w", encoding="utf-8", newline="\n") as handle:
             yield handle
         return
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if target.parent else "."
-    )
+    tmp: str | None = None
     try:
+        with signals_deferred():  # the name is known before an interrupt can leave it behind
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or "."
+            )
         mask = os.umask(0)
         os.umask(mask)
         os.fchmod(fd, 0o666 & ~mask)  # mkstemp makes 0600; a report is an ordinary file
@@ -43,8 +45,41 @@ def open_output(path: Path | str | None) -> Iterator[IO[str]]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        with signals_deferred():
+            os.replace(tmp, target)
+            tmp = None
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         raise
+
+
+class _Deferred:
+    depth = 0
+    pending: BaseException | type[BaseException] | None = None
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """A step that an interrupt must not split (create-and-remember, rename-and-forget).
+
+    The command line's SIGINT and SIGTERM handlers call `interrupt`, which raises at once
+    outside such a step and, inside one, keeps the exception until the step is over.
+    """
+    _Deferred.depth += 1
+    try:
+        yield
+    finally:
+        _Deferred.depth -= 1
+        if _Deferred.depth == 0 and _Deferred.pending is not None:
+            pending, _Deferred.pending = _Deferred.pending, None
+            raise pending
+
+
+def interrupt(error: BaseException | type[BaseException]) -> None:
+    """Raise `error` now, or when the step in progress under `signals_deferred` ends."""
+    if _Deferred.depth:
+        _Deferred.pending = _Deferred.pending or error
+        return
+    raise error

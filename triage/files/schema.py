@@ -18,6 +18,7 @@ from typing import Any
 from triage.model.errors import closest
 
 MAX_VALUES = 100_000
+MAX_ERRORS = 50  # a page of messages; beyond it, checking more only costs time
 
 _TYPE_NAMES = {
     "string": "a string",
@@ -97,6 +98,8 @@ class Validator:
         try:
             self._check(value, load_schema(self.schema_file), self.schema_file, (), errors)
         except _Budget:
+            if len(errors) > MAX_ERRORS:
+                return [*errors, SchemaError((), "too many problems; the rest was not checked")]
             return [
                 SchemaError(
                     (),
@@ -123,7 +126,7 @@ class Validator:
         errors: list[SchemaError],
     ) -> None:
         self.count += 1
-        if self.count > MAX_VALUES:
+        if self.count > MAX_VALUES or len(errors) > MAX_ERRORS:
             raise _Budget
         if "$ref" in schema:
             target, target_doc = self._resolve(schema["$ref"], doc)

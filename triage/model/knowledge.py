@@ -85,6 +85,7 @@ class Checklist:
     help: str
     items: tuple[ChecklistItem, ...]
     location: Location
+    unchecked: str = ""  # what to do if a skipped item applies after all
 
     def item(self, fact: str) -> ChecklistItem:
         return next(item for item in self.items if item.fact == fact)

@@ -7,17 +7,20 @@ off the texts carry no escape codes at all.
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from collections.abc import Mapping
 from typing import Any
 
 import click
 
-from triage.model.knowledge import KnowledgeBase, Question
+from triage.model.knowledge import Checklist, KnowledgeBase, Question
 from triage.model.result import Result
 from triage.model.vocabulary import CATEGORY_TITLES, URGENCY_WORDS
+from triage.tools.advice import Advice
 
-WIDTH = 88
+WIDTH = 88  # the widest text gets, however wide the terminal
+NARROWEST = 40
 
 URGENCY_COLORS: dict[str, str] = {
     "self_care": "green",
@@ -27,6 +30,16 @@ URGENCY_COLORS: dict[str, str] = {
 }
 
 COMMANDS_HINT = "? help · why · back · skip (don't know) · quit"
+CHECKLIST_HINT = (
+    "the numbers that apply, such as 1 3 · 0 or none · ?2 help on item 2 · skip (not sure of "
+    "any) · 1 skip 4 (item 1 yes, not sure of item 4)"
+)
+
+
+def terminal_width(environ: Mapping[str, str] | None = None) -> int:
+    """The width to wrap at: the terminal's (COLUMNS when set), never above WIDTH."""
+    columns = shutil.get_terminal_size((WIDTH, 24)).columns
+    return max(NARROWEST, min(WIDTH, columns))
 
 
 def wants_color(no_color_flag: bool, environ: Mapping[str, str], is_tty: bool) -> bool:
@@ -36,8 +49,12 @@ def wants_color(no_color_flag: bool, environ: Mapping[str, str], is_tty: bool) -
 
 
 class Screen:
-    def __init__(self, color: bool) -> None:
+    def __init__(self, color: bool, width: int = WIDTH) -> None:
         self.color = color
+        self.width = width
+
+    def wrap(self, text: str, indent: str = "", subsequent: str | None = None) -> str:
+        return wrap(text, indent, subsequent, self.width)
 
     def style(self, text: str, **styles: Any) -> str:
         return click.style(text, **styles) if self.color else text
@@ -47,25 +64,25 @@ class Screen:
     def welcome(self, count: int, resumed: int = 0) -> str:
         lines = [
             self.style("Lower-back soreness after squats: a few questions", bold=True),
-            wrap(
+            self.wrap(
                 f"The catalogue has {count} questions, but you will only be asked those whose "
                 "answer can still change the advice. Warning signs come first."
             ),
-            wrap(f"At any question you can type: {COMMANDS_HINT}."),
+            self.wrap(f"At any question you can type: {COMMANDS_HINT}."),
         ]
         if resumed:
             lines.append(
-                wrap(f"Continuing an earlier interview: {resumed} question(s) already asked.")
+                self.wrap(f"Continuing an earlier interview: {resumed} question(s) already asked.")
             )
         return "\n".join(lines)
 
     def question(self, question: Question, number: int) -> str:
         lines = ["", self.style(f"Question {number}", dim=True)]
-        lines.append(self.style(wrap(question.prompt), bold=True))
+        lines.append(self.style(self.wrap(question.prompt), bold=True))
         if question.type == "enum":
             for index, value in enumerate(question.values, start=1):
-                label = question.labels.get(value, value.replace("_", " "))
-                lines.append(wrap(f"{index}. {label}", indent="  ", subsequent="     "))
+                label = question.labels.get(value, value)
+                lines.append(self.wrap(f"{index}. {label}", indent="  ", subsequent="     "))
         return "\n".join(lines)
 
     def prompt(self, question: Question) -> str:
@@ -77,71 +94,139 @@ class Screen:
     def help(self, question: Question) -> str:
         lines = []
         if question.help:
-            lines.append(wrap(question.help, indent="  "))
+            lines.append(self.wrap(question.help, indent="  "))
         if question.why:
-            lines.append(wrap("Why we ask: " + question.why, indent="  "))
-        lines.append(wrap(f"Answer with {input_hint(question)}. Commands: {COMMANDS_HINT}.", "  "))
+            lines.append(self.wrap("Why we ask: " + question.why, indent="  "))
+        lines.append(
+            self.wrap(f"Answer with {input_hint(question)}. Commands: {COMMANDS_HINT}.", "  ")
+        )
+        return "\n".join(lines)
+
+    def checklist(self, checklist: Checklist, questions: tuple[Question, ...], number: int) -> str:
+        """A checklist screen: the open items, numbered, answered with the numbers that apply."""
+        lines = ["", self.style(f"Question {number}", dim=True)]
+        lines.append(self.style(self.wrap(checklist.prompt), bold=True))
+        for index, question in enumerate(questions, start=1):
+            text = checklist.item(question.id).text
+            lines.append(self.wrap(f"{index}. {text}", "  ", "     "))
+        lines.append(self.wrap(checklist.help, "  ", "  "))
+        return "\n".join(lines)
+
+    def checklist_prompt(self, count: int) -> str:
+        return f"numbers 1-{count}, 0 for none > "
+
+    def checklist_help(self, checklist: Checklist, questions: tuple[Question, ...], at: int) -> str:
+        """Help on one item (`?3`), or on the whole checklist (`?`)."""
+        if 1 <= at <= len(questions):
+            question = questions[at - 1]
+            lines = [self.wrap(f"{at}. {checklist.item(question.id).text}", "  ", "     ")]
+            if question.help:
+                lines.append(self.wrap(question.help, "     ", "     "))
+            if question.why:
+                lines.append(self.wrap("Why we ask: " + question.why, "     ", "     "))
+            return "\n".join(lines)
+        lines = [self.wrap(checklist.help, "  ")]
+        lines.append(self.wrap(f"Answer with {CHECKLIST_HINT}. Commands: {COMMANDS_HINT}.", "  "))
         return "\n".join(lines)
 
     def why(self, why: Any, kb: KnowledgeBase) -> str:
-        """EMYCIN's `why`: the rule this answer decides, and what is already known."""
+        """EMYCIN's `why`, in plain words: what this answer can change, and what is known."""
         lines = []
         if why.rule is not None:
             rule = why.rule
-            lines.append(wrap(f"This answer decides the rule `{rule.id}`: {rule.title}.", "  "))
-            lines.append(wrap(f"It applies if {why.condition}", "    ", "    "))
-            lines.append(wrap("and then " + conclusion(rule, kb) + ".", "    ", "    "))
-            lines.append(wrap(f"Source: {rule.source}", "    ", "    "))
+            lines.append(self.wrap(f"This answer helps decide: {rule.title}.", "  ", "    "))
+            effect = consequence(rule, kb)
+            if effect:
+                lines.append(self.wrap(f"If it applies, {effect}.", "  ", "    "))
+            lines.append(self.wrap(f"Source: {rule.source}", "  ", "    "))
         if why.question.why:
-            lines.append(wrap("Why it matters: " + why.question.why, "  "))
+            lines.append(self.wrap("Why it matters: " + why.question.why, "  "))
         if why.known:
-            known = ", ".join(f"{fact} = {show(value)}" for fact, value in why.known)
-            lines.append(wrap("Known so far: " + known + ".", "  ", "    "))
+            lines.append("  Known so far:")
+            for fact, value in why.known:
+                question = kb.questions[fact]
+                text = f"- {question_words(kb, fact)}: {answer_words(question, value)}"
+                lines.append(self.wrap(text, "    ", "      "))
         else:
             lines.append("  Nothing is known yet.")
         if why.unknown:
-            lines.append(wrap("You did not know: " + ", ".join(why.unknown) + ".", "  ", "    "))
+            lines.append("  You were not sure about:")
+            for fact in why.unknown:
+                lines.append(self.wrap(f"- {question_words(kb, fact)}", "    ", "      "))
         return "\n".join(lines)
 
-    def after_result(self) -> str:
+    def after_result(self, full: bool = False) -> str:
+        more = "" if full else "more for the details and how-to steps, "
         return self.note(
-            "Type how to see the rules behind this result, back to change your last answer, "
-            "or press Enter to leave."
+            f"Type {more}how to see the rules behind this result, back to change your last "
+            "answer, or press Enter to leave."
         )
 
     def note(self, text: str) -> str:
-        return self.style(wrap(text, "  ", "  "), dim=True)
+        return self.style(self.wrap(text, "  ", "  "), dim=True)
 
     # --- the result ----------------------------------------------------------------------
 
-    def result(self, result: Result, asked: int, total: int) -> str:
-        rule = "─" * 60 if self.color else "-" * 60
-        words = URGENCY_WORDS[result.urgency]
-        lines = [
-            "",
-            rule,
-            self.style(f"Result after {asked} of {total} questions", dim=True),
-            self.style(words, fg=URGENCY_COLORS.get(result.urgency), bold=True)
-            + self.style(f"  ({result.urgency})", dim=True),
-        ]
-        if result.recommendations:
-            lines += ["", self.style("What to do", bold=True, underline=True)]
-            category = None
-            for rec in result.recommendations:
-                if rec.category != category:
-                    category = rec.category
-                    title = CATEGORY_TITLES.get(category, category)
-                    lines += ["", self.style(title, bold=True)]
-                lines.append(wrap(f"* {rec.title}", "  ", "    "))
-                lines.append(wrap(rec.text, "    ", "    "))
+    def result(self, result: Result, advice: Advice, asked: int, full: bool = False) -> str:
+        """The result, most important first, short enough for one screen unless `full`.
+
+        The headline (urgency as an action with its date), what it looks like, the three most
+        important actions (all of emergency care, alone, in an emergency), the warning signs
+        left unchecked, the safety net and the notice; `full` adds every action with its steps.
+        """
+        rule = ("─" if self.color else "-") * min(60, self.width)
+        color = URGENCY_COLORS.get(result.urgency)
+        headline = advice.headline or URGENCY_WORDS[result.urgency]
+        lines = ["", rule, self.style(self.wrap(headline), fg=color, bold=True)]
+        if advice.picture:
+            lines.append(self.wrap(advice.picture))
+        emergency = [rec for rec in result.recommendations if rec.category == "emergency_care"]
+        if emergency:
+            for rec in emergency:
+                lines += ["", self.style(self.wrap(rec.title), bold=True)]
+                lines.append(self.wrap(rec.text, "  ", "  "))
                 for number, step in enumerate(rec.steps, start=1):
-                    lines.append(wrap(f"{number}. {step}", "    ", "       "))
+                    lines.append(self.wrap(f"{number}. {step}", "  ", "     "))
+        elif advice.top:
+            lines += ["", self.style("What to do now", bold=True)]
+            for number, rec in enumerate(advice.top, start=1):
+                lines.append(self.wrap(f"{number}. {rec.title}", "  ", "     "))
+            more = len(result.recommendations) - len(advice.top)
+            if not full and (more > 0 or any(rec.steps for rec in advice.top)):
+                extra = f"{more} more, and " if more > 0 else ""
+                lines.append(
+                    self.style(self.wrap(f"({extra}how to do each: type more)", "  "), dim=True)
+                )
+        for unchecked in advice.unchecked:
+            lines += ["", self.style("Not checked: you were not sure about", bold=True)]
+            lines += [self.wrap(f"- {item}", "  ", "    ") for item in unchecked.items]
+            lines.append(self.wrap(unchecked.advice, "  ", "  "))
+        if advice.recheck is not None:
+            when = f"{advice.recheck.words()}, day {advice.recheck.day}"
+            lines += ["", self.wrap(f"Check in again on {when} (sooner if anything changes).")]
+        if full and not emergency:
+            lines += ["", self.details(result)]
         if result.safety_net:
-            lines += ["", self.style("Watch for these", bold=True, underline=True)]
-            lines += [wrap(f"* {item.text}", "  ", "    ") for item in result.safety_net]
+            lines += ["", self.style("Watch for these", bold=True)]
+            lines += [self.wrap(f"* {item.text}", "  ", "    ") for item in result.safety_net]
         if result.notice:
-            lines += ["", self.style(wrap(result.notice), italic=True)]
+            lines += ["", self.style(self.wrap(result.notice), italic=True)]
+        lines.append(self.style(f"(from your answers to {asked} questions)", dim=True))
         lines.append(rule)
+        return "\n".join(lines)
+
+    def details(self, result: Result) -> str:
+        """Every action of the result by category, with its text and how-to steps."""
+        lines = [self.style("The details: everything to do, and how", bold=True, underline=True)]
+        category = None
+        for rec in result.recommendations:
+            if rec.category != category:
+                category = rec.category
+                lines += ["", self.style(CATEGORY_TITLES.get(category, category), bold=True)]
+            lines.append(self.wrap(f"* {rec.title}", "  ", "    "))
+            lines.append(self.wrap(rec.text, "    ", "    "))
+            for number, step in enumerate(rec.steps, start=1):
+                lines.append(self.wrap(f"{number}. {step}", "    ", "       "))
         return "\n".join(lines)
 
     def how(self, result: Result) -> str:
@@ -152,7 +237,7 @@ class Screen:
         lines = [self.style(heading, bold=True)]
         for number, firing in enumerate(result.trace, start=1):
             rule = firing.rule
-            lines.append(wrap(f"{number}. {rule.title} [{rule.id}]", "  ", "     "))
+            lines.append(self.wrap(f"{number}. {rule.title} [{rule.id}]", "  ", "     "))
             reasons = [f"{fact} = {show(value)}" for fact, value in firing.matched]
             reasons += [
                 f"finding {name}"
@@ -160,20 +245,25 @@ class Screen:
                 if name in result.findings
             ]
             if reasons:
-                lines.append(wrap("because " + ", ".join(reasons), "     ", "       "))
+                lines.append(self.wrap("because " + ", ".join(reasons), "     ", "       "))
             if rule.conclusions_text():
-                lines.append(wrap("→ " + rule.conclusions_text(), "     ", "       "))
-            lines.append(self.style(wrap(f"source: {rule.source}", "     ", "       "), dim=True))
+                lines.append(self.wrap("→ " + rule.conclusions_text(), "     ", "       "))
+            lines.append(
+                self.style(self.wrap(f"source: {rule.source}", "     ", "       "), dim=True)
+            )
         if result.withheld:
             held = ", ".join(rec.id for rec in result.withheld)
-            lines.append(wrap(f"Held back at this urgency or by stronger advice: {held}", "  "))
+            lines.append(
+                self.wrap(f"Held back at this urgency or by stronger advice: {held}", "  ")
+            )
         return "\n".join(lines)
 
     def transcript(self, kb: KnowledgeBase, asked: tuple[str, ...], answers: Mapping) -> str:
-        lines = [f"Asked {len(asked)} of {len(kb.questions)} questions:"]
-        for number, fact in enumerate(asked, start=1):
-            value = show(answers[fact]) if fact in answers else "don't know"
-            lines.append(f"  {number:2}. {fact} = {value}")
+        """The answers given, in the catalogue's words, in the order asked."""
+        lines = [f"Your answers ({len(asked)} questions):"]
+        for fact in asked:
+            words = answer_words(kb.questions[fact], answers.get(fact))
+            lines.append(self.wrap(f"- {question_words(kb, fact)}: {words}", "  ", "    "))
         return "\n".join(lines)
 
 
@@ -181,26 +271,20 @@ def input_hint(question: Question) -> str:
     if question.type == "bool":
         return "yes/no"
     if question.type == "enum":
-        return f"1-{len(question.values)} or a name"
+        return f"a number 1-{len(question.values)}"
     text = question.domain_text()
     return f"{text} ({question.unit})" if question.unit else text
 
 
-def conclusion(rule: Any, kb: KnowledgeBase) -> str:
+def consequence(rule: Any, kb: KnowledgeBase) -> str:
+    """What a rule changes in the advice, in a lifter's words ("" if only a finding)."""
     parts = []
     if rule.urgency:
-        parts.append(f"the urgency is at least {rule.urgency}")
+        parts.append("the advice becomes: " + URGENCY_WORDS[rule.urgency].lower())
     if rule.recommend:
-        titles = [kb.recommendations[rid].title for rid in rule.recommend]
-        parts.append("it recommends: " + "; ".join(titles))
-    for name in rule.findings:
-        readers = [f"`{other.id}`" for other in kb.rules if name in set(other.when.findings())]
-        if len(readers) == 1:
-            name += f", which the rule {readers[0]} reads"
-        elif readers:
-            name += f", which the rules {', '.join(readers[:-1])} and {readers[-1]} read"
-        parts.append(f"it concludes {name}")
-    return ", and ".join(parts) or "nothing else changes"
+        titles = [kb.recommendations[rid].title.lower() for rid in rule.recommend]
+        parts.append("it adds: " + "; ".join(titles))
+    return ", and ".join(parts)
 
 
 def show(value: Any) -> str:
@@ -209,11 +293,33 @@ def show(value: Any) -> str:
     return str(value)
 
 
-def wrap(text: str, indent: str = "", subsequent: str | None = None) -> str:
+def wrap(text: str, indent: str = "", subsequent: str | None = None, width: int = WIDTH) -> str:
+    """Fill to `width` between words only: a word longer than a line keeps its own line."""
     return textwrap.fill(
         " ".join(text.split()),
-        width=WIDTH,
+        width=width,
         initial_indent=indent,
         subsequent_indent=indent if subsequent is None else subsequent,
         break_on_hyphens=False,
+        break_long_words=False,
     )
+
+
+def answer_words(question: Question, value: Any) -> str:
+    """An answer in the catalogue's words: yes/no, a choice's label, a number with its unit."""
+    if value is None:
+        return "don't know"
+    if question.type == "bool":
+        return "yes" if value else "no"
+    if question.type == "enum":
+        return question.labels.get(value, str(value))
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{text} {question.unit}" if question.unit else text
+
+
+def question_words(kb: KnowledgeBase, fact: str) -> str:
+    """A question as a lifter saw it: its checklist line, or its prompt."""
+    checklist = kb.checklist_of.get(fact)
+    if checklist is not None:
+        return checklist.item(fact).text
+    return kb.questions[fact].prompt
