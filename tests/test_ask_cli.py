@@ -104,7 +104,7 @@ def test_invalid_answers_are_asked_again_with_what_is_allowed(runner, rules, wor
     result = ask(runner, rules, ["maybe", "n", "n", "9", "lower", "2", "1.5", "-3", "2"])
     out = result.output
     assert "please answer yes or no (y or n)" in out
-    assert "please type a number from 1 to 3" in out
+    assert "please type the number of your answer, from 1 to 3" in out
     assert "could be lower_back_central or lower_back_both_sides" in out
     assert "1.5 is not a whole number; please type a whole number from 0 to 3650 (days)" in out
     assert "  please type a whole number from 0 to 3650 (days); or type ? for help." in out

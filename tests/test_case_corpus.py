@@ -9,6 +9,8 @@ from triage.tools.outcomes import judge
 
 from .conftest import CASES
 
+pytestmark = pytest.mark.acceptance  # the shipped rules, cases or questionnaire
+
 CASE_FILES = sorted(CASES.rglob("*.yaml"))
 
 

@@ -171,6 +171,8 @@ def answers_for(draw, kb: KnowledgeBase) -> dict[str, Any]:
 SHIPPED = load_knowledge()
 
 
+@pytest.mark.acceptance
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(answers_for(SHIPPED))
 def test_each_answer_acts_like_the_value_the_search_tries_for_it(answers) -> None:
@@ -194,6 +196,8 @@ def test_each_answer_acts_like_the_value_the_search_tries_for_it(answers) -> Non
     assert real.fired == stand_in.fired
 
 
+@pytest.mark.acceptance
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(answers_for(SHIPPED), st.sets(st.sampled_from(sorted(SHIPPED.questions))))
 def test_three_valued_conclusions_bound_every_completion(answers, open_facts) -> None:

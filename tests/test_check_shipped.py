@@ -18,6 +18,8 @@ from triage.cli import main
 
 from .conftest import CASES, RULES
 
+pytestmark = pytest.mark.acceptance  # the shipped rules, cases or questionnaire
+
 
 @pytest.fixture
 def weakened(tmp_path: Path):

@@ -33,6 +33,8 @@ from triage.tools.episodes import (
 
 from .conftest import ROOT, RULES
 
+pytestmark = pytest.mark.acceptance  # the shipped rules, the CLI, real processes
+
 START = date(2026, 11, 30)  # the twinge, a Monday
 
 # A sudden one-sided twinge on a heavy back squat: a strain, no warning signs.
@@ -326,6 +328,8 @@ def test_three_checkins_of_one_strain_over_two_weeks(lifter: Lifter, runner, tmp
     code, shown, second = lifter.consult(START + timedelta(days=8), better)
     assert code == 0, shown
     assert "Is this about the same pain?" in shown and "today is day 8" in shown
+    # Improving, but the headline's two-week deadline is the day to look again.
+    assert "not clearly better by Monday 14 December, day 14. Check in again that day." in shown
     words = lifter.kb.questions["pain_trend"].labels
     assert f"that reads as {words.get('improving', 'improving')}" in shown
     assert len(second) < len(first)
@@ -342,7 +346,7 @@ def test_three_checkins_of_one_strain_over_two_weeks(lifter: Lifter, runner, tmp
     assert len(third) < len(first)
     assert "See a doctor, as the pain is not following the expected recovery" in shown
     assert "check-in 3 of this episode" in shown
-    assert "Check in again on Friday 18 December, day 18" in shown
+    assert "by Friday 18 December at the latest. Check in again that day." in shown
 
     env = {"TRIAGE_HISTORY": str(lifter.history), "TRIAGE_TODAY": "2026-12-15"}
     listed = runner.invoke(main, ["history", "--format", "json"], env=env)
@@ -521,8 +525,8 @@ def test_the_severity_asked_for_the_history_explains_itself_and_never_delays_an_
     code, shown, asked = lifter.consult(START, {**STRAIN, "bladder_or_bowel_change": True})
     assert code == 0, shown
     assert shown.count("Question ") == 1 and "severity_0_10" not in asked
-    # Training soreness: the rules need no severity; it is asked anyway for the next check-in,
-    # and `why` there gives its own reason.
+    # Training soreness: the rules need no severity; it is asked after the result for the next
+    # check-in, and `why` there gives its own reason.
     soreness = {**STRAIN, "pain_location": "lower_back_both_sides", "pain_onset": "next_day",
                 "pain_trend": "stable", "recent_load_jump": False}  # fmt: skip
     lifter.first = {"severity_0_10": "why"}
@@ -530,4 +534,4 @@ def test_the_severity_asked_for_the_history_explains_itself_and_never_delays_an_
     assert code == 0, shown
     assert "severity_0_10" in asked
     assert "Severe pain changes how urgent things are" in shown
-    assert "Check in again on" in shown
+    assert shown.index("Check in again") < shown.index("How bad is the pain"), "advice first"

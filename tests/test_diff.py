@@ -65,6 +65,7 @@ def outcome(evaluator: ReferenceEvaluator, case_path: str) -> tuple[str, set[str
     return result.urgency, {rec.id for rec in result.recommendations}
 
 
+@pytest.mark.slow
 def test_weakened_red_flag_lists_the_affected_cases_before_and_after(
     runner, kb: KnowledgeBase, tmp_path: Path, shipped_corpus: Path
 ) -> None:

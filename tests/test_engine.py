@@ -165,6 +165,7 @@ def test_engine_agrees_with_the_reference(mini, answers) -> None:
     assert got.recommendations == want.recommendations
 
 
+@pytest.mark.acceptance
 @pytest.mark.slow
 def test_json_output_is_byte_identical_under_any_hash_seed() -> None:
     outputs = set()

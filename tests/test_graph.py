@@ -201,6 +201,8 @@ def test_sanitised_ids_that_collide_get_distinct_suffixes() -> None:
     assert list(Graph(nodes).ids().values()) == ["r_a_b", "r_a_b_2", "r_a_b_3"]
 
 
+@pytest.mark.acceptance
+@pytest.mark.slow
 def test_output_is_identical_under_any_hash_seed() -> None:
     outputs = set()
     for seed in ("1", "2"):

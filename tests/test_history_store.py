@@ -201,6 +201,7 @@ SAVER = textwrap.dedent(
 )
 
 
+@pytest.mark.acceptance  # real processes
 def test_two_processes_saving_at_once_both_land(tmp_path: Path) -> None:
     path = tmp_path / "h.sqlite3"
     start = time.time() + 1.0  # both start saving at the same moment
@@ -250,6 +251,7 @@ STALLED = textwrap.dedent(
 )
 
 
+@pytest.mark.acceptance  # real processes
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["kill", "ctrl-c"])
 def test_a_save_cut_short_leaves_the_history_as_it_was(tmp_path: Path, how: int) -> None:
     path, ready = tmp_path / "h.sqlite3", tmp_path / "ready"

@@ -193,6 +193,7 @@ def answer_sets(draw) -> dict:
     return {fact: value for fact, value in drawn.items() if value is not UNKNOWN}
 
 
+@pytest.mark.acceptance
 @pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(answers=answer_sets())
@@ -208,6 +209,8 @@ def test_replay_equals_batch_for_generated_answers(answers) -> None:
     assert (replayed.urgency, ids(replayed)) == (batch.urgency, ids(batch))
 
 
+@pytest.mark.acceptance
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(answers=answer_sets())
 def test_every_question_is_new_and_could_still_matter(answers) -> None:
@@ -361,7 +364,7 @@ def test_replies_in_the_domain_are_understood(tiny, fact, text, value) -> None:
     ("fact", "text", "hint"),
     [
         ("saddle_numbness", "maybe", "yes or no"),
-        ("pain_location", "4", "a number from 1 to 3"),
+        ("pain_location", "4", "the number of your answer, from 1 to 3"),
         ("pain_location", "lower", "lower_back_central or lower_back_both_sides"),
         ("pain_location", "uper_back", "did you mean `upper_back`"),
         ("days_since_onset", "2.5", "whole number"),

@@ -23,6 +23,8 @@ from triage.model.vocabulary import CATEGORIES, URGENCY_RANK
 
 from .conftest import CASES
 
+pytestmark = pytest.mark.acceptance  # the shipped rules, cases or questionnaire
+
 CASE_FILES = sorted(CASES.rglob("*.yaml"))
 
 # Every source names at least one of the works the brief cites (by the brief's own names).
@@ -315,6 +317,7 @@ def test_a_young_lifter_with_lasting_one_sided_pain_and_an_arch_sees_a_doctor(
 # --- what kind of pain, and its checkpoints -----------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_every_story_gets_exactly_one_pain_pattern(data, kb, engine, reference) -> None:
@@ -435,6 +438,7 @@ def test_unanswered_screen_items_never_count_as_low_risk(engine, reference) -> N
 # --- training advice ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_variant_swaps_respect_experience_and_the_current_variant(

@@ -128,6 +128,7 @@ def test_small_batches_stay_in_process_and_large_ones_use_every_job() -> None:
     assert worker_count(jobs=1, cases=10**6) == 1
 
 
+@pytest.mark.acceptance
 @pytest.mark.slow
 def test_the_cli_report_is_byte_identical_across_hash_seeds_and_jobs(tmp_path: Path) -> None:
     """Large enough for two real workers; hash seeds and --jobs change nothing."""
@@ -172,6 +173,8 @@ def test_a_worker_that_dies_costs_its_case_not_the_batch(mini, sources, monkeypa
     assert all(line["status"] != "error" for line in others)
 
 
+@pytest.mark.slow
+@pytest.mark.acceptance
 def test_a_folder_run_with_the_nesting_bomb_finishes_and_reports_it(tmp_path: Path) -> None:
     folder = tmp_path / "cases"
     write_corpus(folder, 420)

@@ -15,6 +15,8 @@ import pytest
 
 from .test_run_parallel import MINI, write_corpus
 
+pytestmark = pytest.mark.acceptance  # the CLI in real processes
+
 CASES = 5_000
 
 
@@ -86,6 +88,7 @@ def _interrupt_run(corpus: Path, tmp_path: Path, signum: int, delay: float, fmt:
     assert _session_members(process.pid) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("signum", "seed"),
     [(signal.SIGINT, 1), (signal.SIGTERM, 2), (signal.SIGTERM, 3)],
@@ -95,7 +98,7 @@ def test_an_interrupted_batch_leaves_nothing_behind(corpus, tmp_path, signum, se
     _interrupt_run(corpus, tmp_path, signum, delay, "text")
 
 
-@pytest.mark.slow
+@pytest.mark.fuzz
 @pytest.mark.parametrize("trial", range(16))
 def test_many_interrupts_at_random_moments(corpus, tmp_path, trial) -> None:
     rng = random.Random(100 + trial)
@@ -104,6 +107,7 @@ def test_many_interrupts_at_random_moments(corpus, tmp_path, trial) -> None:
     _interrupt_run(corpus, tmp_path, signum, rng.uniform(0.0, 4.0), fmt)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [["check"], ["graph"], ["coverage", "cases"], ["ask"]])
 def test_ctrl_c_exits_130_without_a_traceback(command, tmp_path) -> None:
     root = Path(__file__).resolve().parent.parent

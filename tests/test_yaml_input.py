@@ -20,6 +20,8 @@ from triage.cli import main
 from triage.files import yamlio
 from triage.model.errors import InputError
 
+pytestmark = pytest.mark.acceptance  # the CLI in real processes
+
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
 HEAD = "answers:\n  pain_location: lower_back_both_sides\n"

@@ -471,7 +471,7 @@ def _enum_error(question: Question, reply: str, named: list[str]) -> Any:
         choices = " or ".join(named)
         raise ReplyError(f"`{reply}` could be {choices}; type a number from 1 to {count}")
     hint = closest(reply, question.values) if reply else None
-    text = f"please type a number from 1 to {count}, or one of: {', '.join(question.values)}"
+    text = f"please type the number of your answer, from 1 to {count}"
     raise ReplyError(text + (f" (did you mean `{hint}`?)" if hint else ""))
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from triage.files.cases import STDIN
+from triage.files.output import raise_pending, signals_deferred
 from triage.files.yamlio import MAX_FILE_BYTES
 from triage.model.errors import InputError, Location, Problem
 from triage.model.knowledge import KnowledgeBase
@@ -135,17 +136,23 @@ def records(
         for paths, data in tasks:
             yield local.run(paths, data)
         return
-    pool = _Pool(workers, (rules_dir, engine, fmt))
+    # Ctrl-C and SIGTERM are held while the pool runs and raised between tasks: raised at a
+    # random point, they can land inside a lock or a fork of the pool's own machinery and
+    # leave it hanging instead of stopping.
+    with signals_deferred():
+        pool = _Pool(workers, (rules_dir, engine, fmt))
     try:
-        pending: deque[tuple[tuple[list[str], bytes | None], Future]] = deque()
-        for task in tasks:
-            pending.append((task, pool.submit(task)))
-            if len(pending) >= workers * WINDOW:
+        with signals_deferred():
+            pending: deque[tuple[tuple[list[str], bytes | None], Future]] = deque()
+            for task in tasks:
+                pending.append((task, pool.submit(task)))
+                if len(pending) >= workers * WINDOW:
+                    yield pool.collect(pending, fmt)
+            while pending:
                 yield pool.collect(pending, fmt)
-        while pending:
-            yield pool.collect(pending, fmt)
     finally:
-        pool.stop()
+        with signals_deferred():
+            pool.stop()
 
 
 class _Pool:
@@ -175,7 +182,13 @@ class _Pool:
     def collect(self, pending: deque, fmt: str) -> list[Record]:
         task, future = pending[0]
         try:
-            done = future.result()
+            while True:
+                raise_pending()
+                try:
+                    done = future.result(timeout=0.05)
+                    break
+                except TimeoutError:
+                    continue
         except BrokenProcessPool:
             _kill(self.executor)
             done = self._one_by_one(task, fmt)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from triage.cli import ask, check, coverage, diff, explain, graph, history, run
+from triage.cli import ask, check, coverage, diff, explain, graph, history, report, run
 from triage.cli.common import TriageGroup
 
 
@@ -25,3 +25,4 @@ main.add_command(coverage.coverage)
 main.add_command(diff.diff)
 main.add_command(graph.graph)
 main.add_command(history.history)
+main.add_command(report.report)

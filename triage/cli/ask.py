@@ -462,7 +462,8 @@ class Session:
             _report(interview, result, self.report_path, title or "", self.today, timeline)
             self.echo(f"The consultation to share is in {self.report_path}.")
         self.forget_progress()
-        self.echo(self.screen.after_result(self.full))
+        emergency = any(rec.category == "emergency_care" for rec in result.recommendations)
+        self.echo(self.screen.after_result(self.full or emergency))
         while True:
             try:
                 command = self.read("more, how, back or Enter > ").strip().lower()

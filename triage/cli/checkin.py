@@ -103,16 +103,17 @@ class CheckIns:
     def choose(self, session: Session, step: Step | None) -> Step | None:
         """The screen to show now, given the one the interview chose (None: it is done).
 
-        With the history on, the severity is asked before the trend, or at the end if the
-        rules did not need it: the next check-in compares with it, and asked last it cannot
-        change today's advice, since the interview ends only when nothing unasked could. Not
-        after an emergency, whose advice must come at once. In an episode, the trend is
-        proposed from the severity change, where the interview asks it or at the end.
+        In an episode the severity is asked before the trend, so that the trend can be
+        proposed from its change, where the interview asks the trend or else at the end (asked
+        last, neither can change today's advice: the interview ends only when nothing unasked
+        could). Not after an emergency, whose advice must come at once. A first consultation
+        is left as it is; its severity is asked after the result if the rules did not need it
+        (`keep`).
         """
         from triage.interview import Step
 
         follow = self.kb.follow_up
-        if not self.on or follow is None:
+        if not self.on or follow is None or self.start is None:
             return step
         interview = session.interview
         wants_trend = step is None or (step.checklist is None and step.question.id == follow.trend)
@@ -123,11 +124,7 @@ class CheckIns:
         severity = self.kb.questions.get(follow.severity)
         if severity is not None and severity.id not in interview.asked:
             return Step((severity,))
-        if (
-            self.start is not None
-            and follow.trend not in interview.asked
-            and self._propose_trend(session, self.start)
-        ):
+        if follow.trend not in interview.asked and self._propose_trend(session, self.start):
             return self.choose(session, interview.next_step())
         return step
 
@@ -165,6 +162,32 @@ class CheckIns:
             try:
                 interview.answer(question.id, parse_reply(question, text))
                 return True
+            except ReplyError as err:
+                session.echo(session.screen.invalid(str(err)))
+
+    def _severity_for_later(self, session: Session, interview: Interview) -> None:
+        from triage.interview import ReplyError, parse_reply
+
+        follow = self.kb.follow_up
+        question = self.kb.questions.get(follow.severity) if follow is not None else None
+        if question is None or question.id in interview.asked:
+            return
+        session.echo(texts.severity_for_later(session.screen, question))
+        while True:
+            try:
+                text = session.read(session.screen.prompt(question))
+            except (EOFError, KeyboardInterrupt):
+                session.echo("")
+                return
+            command = text.strip().lower()
+            if command in ("", "skip", "quit"):
+                return
+            if command in ("?", "help", "why"):
+                session.echo(session.screen.help(question))
+                continue
+            try:
+                interview.answer(question.id, parse_reply(question, text))
+                return
             except ReplyError as err:
                 session.echo(session.screen.invalid(str(err)))
 
@@ -216,9 +239,16 @@ class CheckIns:
     def keep(
         self, session: Session, interview: Interview, result: Result, point: Checkpoint | None
     ) -> None:
-        """Save the consultation (once) and say where, or why not."""
+        """Save the consultation (once) and say where, or why not.
+
+        Without a severity the next check-in cannot propose the trend, so one the rules did
+        not need is asked for here, after the advice, and Enter (or the end of input) leaves
+        it out.
+        """
         if self.path is None or self.saved is not None:
             return
+        if result.urgency != "emergency":
+            self._severity_for_later(session, interview)
         answers: dict[str, Any] = interview.answers
         record = NewCheckIn(
             on=self.today,

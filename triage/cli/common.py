@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from triage.files.output import interrupt
+
 if TYPE_CHECKING:
     from triage.model.errors import InputError
     from triage.model.knowledge import KnowledgeBase
@@ -30,8 +32,6 @@ class Terminated(BaseException):
 
 
 def _on_signal(signum: int, frame: object) -> None:
-    from triage.files.output import interrupt
-
     interrupt(KeyboardInterrupt if signum == signal.SIGINT else Terminated)
 
 
@@ -61,10 +61,10 @@ class TriageGroup(click.Group):
             click.echo("Terminated.", err=True)
             ctx.exit(EXIT_TERMINATED)
         except BrokenPipeError:
+            # The reader stopped reading (`| head`): end quietly, as Unix tools do when SIGPIPE
+            # stops them, with the code a shell reports for that.
             _silence_stdout()
-            with contextlib.suppress(OSError):
-                click.echo("error: the output was closed before it was complete", err=True)
-            ctx.exit(2)
+            ctx.exit(EXIT_BROKEN_PIPE)
         except OSError as err:
             if err.errno not in _WRITE_ERRORS:
                 raise
@@ -75,6 +75,9 @@ class TriageGroup(click.Group):
             if handlers:
                 signal.signal(signal.SIGINT, old_int)
                 signal.signal(signal.SIGTERM, old_term)
+
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
 
 
 def _silence_stdout() -> None:

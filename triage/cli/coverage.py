@@ -30,6 +30,11 @@ def coverage(
 
     Rule coverage is the share of rules fired by at least one case. Exit 0; 1 when it is
     below --fail-under; 2 when a case or the rules are malformed (the other cases still count).
+
+    \b
+    Examples:
+      triage coverage cases/
+      triage coverage cases/ --fail-under 90
     """
     from triage.evaluate.engine import Engine
     from triage.files.cases import expand_paths

@@ -30,6 +30,11 @@ def diff(
 
     A change is a different urgency or a different set of recommendations. Exit 0; 1 with
     --fail-on-change when a case changed; 2 when a case is invalid under either rule base.
+
+    \b
+    Examples:
+      triage diff old-rules/ rules/ cases/
+      triage diff old-rules/ rules/ cases/ --fail-on-change
     """
     from triage.evaluate.engine import Engine
     from triage.files.cases import expand_paths

@@ -19,6 +19,11 @@ def explain(case_file: str, rules_dir: Path | None, fmt: str) -> None:
     """Explain one case (`-` for stdin): fired rules, near misses, open questions.
 
     Exit 0, or 2 when the case or the rules are malformed.
+
+    \b
+    Examples:
+      triage explain cases/doms-first-heavy-week.yaml
+      cat my-back.yaml | triage explain - --format json
     """
     from triage.evaluate.engine import Engine
     from triage.files.cases import read_case

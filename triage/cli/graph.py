@@ -25,6 +25,11 @@ def graph(rules_dir: Path | None, fmt: str, rule_id: str | None) -> None:
 
     Red-flag rules are drawn in red; dashed edges are inputs a rule needs to be false or
     absent. Exit 0, or 2 for malformed rules or an unknown --rule id.
+
+    \b
+    Examples:
+      triage graph > rules.mmd
+      triage graph --format dot | dot -Tsvg > rules.svg
     """
     from triage.model.errors import InputError
     from triage.render.graph import graph_dict, to_dot, to_mermaid

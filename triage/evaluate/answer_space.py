@@ -8,6 +8,8 @@ and proofs over those lists cover the whole real answer space.
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -51,29 +53,61 @@ def all_fact_tests(kb: KnowledgeBase) -> dict[str, list[FactTest]]:
 
 
 def representatives(question: Question, tests: list[FactTest]) -> list[Any]:
-    """One value per class of answers that every test treats alike, then UNKNOWN."""
+    """One value per class of answers that every test treats alike, then UNKNOWN.
+
+    The constants the tests compare a numeric fact with (and the question's own bounds) cut
+    its domain into points and the open intervals between them; every test treats all the
+    values of one piece alike. So each constant is tried, plus one value strictly inside
+    each interval (for integers, the first whole number past its lower end, if the interval
+    holds one), however narrow the interval is: the work depends on how many constants
+    there are, never on how far apart they lie.
+    """
     if question.type == "bool":
         return [True, False, UNKNOWN]
     if question.type == "enum":
         return [*question.values, UNKNOWN]
-    step = 1 if question.type == "integer" else 0.5
-    low = question.min if question.min is not None else 0
-    high = question.max if question.max is not None else low + 1000
-    candidates = {low, high}
+    integer = question.type == "integer"
+    low = question.min if question.min is not None else -math.inf
+    high = question.max if question.max is not None else math.inf
+    cuts: set[float] = set()
     for test in tests:
         refs = test.value if test.op == "in" else [test.value]
         for ref in refs:
-            if isinstance(ref, int | float) and not isinstance(ref, bool):
-                candidates.update((ref - step, ref, ref + step))
+            if isinstance(ref, int | float) and not isinstance(ref, bool) and low <= ref <= high:
+                cuts.add(ref)
+    edges = sorted(cuts | {b for b in (low, high) if math.isfinite(b)})
+    candidates: list[float] = [e for e in edges if not integer or float(e).is_integer()]
+    for below, above in itertools.pairwise(edges):
+        inside = _inside(below, above, integer)
+        if inside is not None:
+            candidates.append(inside)
+    if not edges:
+        candidates.append(0)
+    else:
+        if not math.isfinite(low):
+            candidates.append(math.ceil(edges[0]) - 1 if integer else edges[0] - 1)
+        if not math.isfinite(high):
+            candidates.append(math.floor(edges[-1]) + 1 if integer else edges[-1] + 1)
     chosen: dict[tuple[bool, ...], Any] = {}
     for value in sorted(c for c in candidates if low <= c <= high):
-        if question.type == "integer":
+        if integer:
             value = int(value)
+        if not question.accepts(value):
+            continue
         signature = tuple(
             test.holds(value) for test in tests if test.op not in ("unknown", "known")
         )
         chosen.setdefault(signature, value)
     return [*sorted(chosen.values()), UNKNOWN]
+
+
+def _inside(below: float, above: float, integer: bool) -> float | None:
+    """A value strictly between two constants, or None when the interval holds none."""
+    if integer:
+        value = math.floor(below) + 1
+        return value if value < above else None
+    middle = below + (above - below) / 2
+    return middle if below < middle < above else None
 
 
 def answer_space(kb: KnowledgeBase) -> dict[str, list[Any]]:

@@ -248,6 +248,7 @@ class _Builder:
                     location=source.at("safety_net", index),
                     urgency=tuple(raw.get("urgency", ())),
                     source=raw.get("source", ""),
+                    in_details=raw.get("in_details", False),
                 )
             )
 

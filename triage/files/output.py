@@ -77,6 +77,14 @@ def signals_deferred() -> Iterator[None]:
             raise pending
 
 
+def raise_pending() -> None:
+    """Raise a deferred interrupt now: a long step under `signals_deferred` calls this at the
+    points where stopping is safe (between tasks, never inside a lock or a fork)."""
+    if _Deferred.pending is not None:
+        pending, _Deferred.pending = _Deferred.pending, None
+        raise pending
+
+
 def interrupt(error: BaseException | type[BaseException]) -> None:
     """Raise `error` now, or when the step in progress under `signals_deferred` ends."""
     if _Deferred.depth:

@@ -222,6 +222,7 @@ class SafetyNetItem:
     location: Location
     urgency: tuple[str, ...] = ()
     source: str = ""
+    in_details: bool = False  # left off the short result screen (the headline says it)
 
 
 @dataclass(frozen=True)

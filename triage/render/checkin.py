@@ -82,6 +82,19 @@ def trend_proposal(
     return screen.question(question, number) + "\n" + screen.wrap(text, "  ", "  ")
 
 
+def severity_for_later(screen: Screen, question: Question) -> str:
+    """The severity, asked after the result only so the next check-in can compare with it."""
+    return "\n".join(
+        [
+            "",
+            screen.style(screen.wrap(question.prompt), bold=True),
+            screen.note(
+                "For your history: the next check-in compares with it. Press Enter to leave it out."
+            ),
+        ]
+    )
+
+
 def history_off(screen: Screen, reason: str) -> str:
     return screen.style(
         screen.wrap(f"History is off for this consultation: {reason}", "  ", "  "), fg="yellow"

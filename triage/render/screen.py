@@ -51,7 +51,7 @@ def wants_color(no_color_flag: bool, environ: Mapping[str, str], is_tty: bool) -
 class Screen:
     def __init__(self, color: bool, width: int = WIDTH) -> None:
         self.color = color
-        self.width = width
+        self.width = max(NARROWEST, min(WIDTH, width))
 
     def wrap(self, text: str, indent: str = "", subsequent: str | None = None) -> str:
         return wrap(text, indent, subsequent, self.width)
@@ -65,8 +65,8 @@ class Screen:
         lines = [
             self.style("Lower-back soreness after squats: a few questions", bold=True),
             self.wrap(
-                f"The catalogue has {count} questions, but you will only be asked those whose "
-                "answer can still change the advice. Warning signs come first."
+                "It takes about two minutes: you are only asked what can still change the "
+                "advice, warning signs first. Lists are answered with the numbers that apply."
             ),
             self.wrap(f"At any question you can type: {COMMANDS_HINT}."),
         ]
@@ -89,7 +89,7 @@ class Screen:
         return f"{input_hint(question)} > "
 
     def invalid(self, message: str) -> str:
-        return self.style(f"  {message}; or type ? for help.", fg="red")
+        return self.style(self.wrap(f"{message}; or type ? for help.", "  ", "  "), fg="red")
 
     def help(self, question: Question) -> str:
         lines = []
@@ -106,9 +106,11 @@ class Screen:
         """A checklist screen: the open items, numbered, answered with the numbers that apply."""
         lines = ["", self.style(f"Question {number}", dim=True)]
         lines.append(self.style(self.wrap(checklist.prompt), bold=True))
+        digits = len(str(len(questions)))
         for index, question in enumerate(questions, start=1):
             text = checklist.item(question.id).text
-            lines.append(self.wrap(f"{index}. {text}", "  ", "     "))
+            number = f"{index:>{digits}}. "
+            lines.append(self.wrap(number + text, "  ", " " * (2 + len(number))))
         lines.append(self.wrap(checklist.help, "  ", "  "))
         return "\n".join(lines)
 
@@ -177,9 +179,19 @@ class Screen:
         rule = ("─" if self.color else "-") * min(60, self.width)
         color = URGENCY_COLORS.get(result.urgency)
         headline = advice.headline or URGENCY_WORDS[result.urgency]
+        picture = advice.picture
+        recheck = advice.recheck  # the next check-in, said where it costs no extra line
+        if recheck is not None:
+            checkpoint = advice.checkpoint
+            if checkpoint is not None and recheck.date == checkpoint.date:
+                headline += " Check in again that day."  # the headline names the day already
+            elif picture:
+                picture += f" Check in again on {recheck.words()}, day {recheck.day}."
+            else:
+                headline += f" Check in again on {recheck.words()}, day {recheck.day}."
         lines = ["", rule, self.style(self.wrap(headline), fg=color, bold=True)]
-        if advice.picture:
-            lines.append(self.wrap(advice.picture))
+        if picture:
+            lines.append(self.wrap(picture))
         emergency = [rec for rec in result.recommendations if rec.category == "emergency_care"]
         if emergency:
             for rec in emergency:
@@ -198,25 +210,25 @@ class Screen:
                     self.style(self.wrap(f"({extra}how to do each: type more)", "  "), dim=True)
                 )
         for unchecked in advice.unchecked:
+            items = "; ".join(item[0].lower() + item[1:] for item in unchecked.items)
             lines += ["", self.style("Not checked: you were not sure about", bold=True)]
-            lines += [self.wrap(f"- {item}", "  ", "    ") for item in unchecked.items]
-            lines.append(self.wrap(unchecked.advice, "  ", "  "))
-        if advice.recheck is not None:
-            when = f"{advice.recheck.words()}, day {advice.recheck.day}"
-            lines += ["", self.wrap(f"Check in again on {when} (sooner if anything changes).")]
+            lines.append(self.wrap(f"{items}. {unchecked.advice}", "  ", "  "))
         if full and not emergency:
-            lines += ["", self.details(result)]
-        if result.safety_net:
+            lines += ["", self.details(result, with_net=False)]
+        net = [item for item in result.safety_net if full or not item.in_details]
+        if net:
             lines += ["", self.style("Watch for these", bold=True)]
-            lines += [self.wrap(f"* {item.text}", "  ", "    ") for item in result.safety_net]
+            lines += [self.wrap(f"* {item.text}", "  ", "    ") for item in net]
         if result.notice:
             lines += ["", self.style(self.wrap(result.notice), italic=True)]
-        lines.append(self.style(f"(from your answers to {asked} questions)", dim=True))
-        lines.append(rule)
+        plural = "question" if asked == 1 else "questions"
+        closing = f"{rule[:2]} from your answers to {asked} {plural} "
+        lines.append(self.style(closing + rule[len(closing) :], dim=True))
         return "\n".join(lines)
 
-    def details(self, result: Result) -> str:
-        """Every action of the result by category, with its text and how-to steps."""
+    def details(self, result: Result, with_net: bool = True) -> str:
+        """Every action of the result by category, with its text and how-to steps, and the
+        safety-net items kept off the short screen."""
         lines = [self.style("The details: everything to do, and how", bold=True, underline=True)]
         category = None
         for rec in result.recommendations:
@@ -227,6 +239,10 @@ class Screen:
             lines.append(self.wrap(rec.text, "    ", "    "))
             for number, step in enumerate(rec.steps, start=1):
                 lines.append(self.wrap(f"{number}. {step}", "    ", "       "))
+        extra = [item for item in result.safety_net if item.in_details] if with_net else []
+        if extra:
+            lines += ["", self.style("Also watch for this", bold=True)]
+            lines += [self.wrap(f"* {item.text}", "  ", "    ") for item in extra]
         return "\n".join(lines)
 
     def how(self, result: Result) -> str:

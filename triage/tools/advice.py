@@ -96,5 +96,20 @@ def advise(
         checkpoint=when,
         top=top_actions(result),
         unchecked=unchecked_signs(kb, skipped),
-        recheck=recheck(kb, answers, result, today),
+        recheck=next_checkin(kb, answers, result, today, when),
     )
+
+
+def next_checkin(
+    kb: KnowledgeBase,
+    answers: Mapping[str, Any],
+    result: Result,
+    today: date,
+    deadline: Checkpoint | None,
+) -> Checkpoint | None:
+    """The re-check day, brought forward to the headline's deadline when that comes first:
+    "see a doctor if it is not better by day 14" is itself the day to look again."""
+    again = recheck(kb, answers, result, today)
+    if again is not None and deadline is not None and today < deadline.date < again.date:
+        return deadline
+    return again

@@ -7,6 +7,7 @@ included, not guessed from the text of the rules.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -308,6 +309,27 @@ def unused_questions(ctx: Context) -> list[Diagnostic]:
         for qid, question in ctx.kb.questions.items()
         if qid not in read
     ]
+
+
+_OWN_NUMBER = re.compile(r"^\s*(\d+)\s*[.):]\s")
+
+
+def numbered_steps(ctx: Context) -> list[Diagnostic]:
+    """W209: a step that starts with its own number; screens number steps, so it reads "1. 1."."""
+    out = []
+    for rec in ctx.kb.recommendations.values():
+        for index, step in enumerate(rec.steps, start=1):
+            match = _OWN_NUMBER.match(step)
+            if match:
+                out.append(
+                    Diagnostic(
+                        "W209",
+                        f"step {index} of recommendation `{rec.id}` starts with the number "
+                        f"`{match.group(1)}`; steps are numbered when shown, so leave it out",
+                        rec.location,
+                    )
+                )
+    return out
 
 
 def gaps(ctx: Context) -> list[Diagnostic]:

@@ -47,14 +47,15 @@ def violation(inv: Invariant) -> Goal:
 
 
 def prove(ctx: Context) -> list[Verdict]:
-    verdicts = []
-    for inv in ctx.kb.invariants:
-        counterexample = ctx.solver.smallest(violation(inv))
-        applies = True
-        if counterexample is None and _premise(inv):
-            applies = ctx.solver.witness(And(tuple(_premise(inv)))) is not None
-        verdicts.append(Verdict(inv, counterexample, applies))
-    return verdicts
+    return [prove_one(ctx, inv) for inv in ctx.kb.invariants]
+
+
+def prove_one(ctx: Context, inv: Invariant) -> Verdict:
+    counterexample = ctx.solver.smallest(violation(inv))
+    applies = True
+    if counterexample is None and _premise(inv):
+        applies = ctx.solver.witness(And(tuple(_premise(inv)))) is not None
+    return Verdict(inv, counterexample, applies)
 
 
 def outcome_text(outcome: Outcome) -> str:

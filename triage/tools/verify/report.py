@@ -26,6 +26,7 @@ CODES: dict[str, str] = {
     "W206": "question no rule uses",
     "W207": "gap: no recommendation",
     "W208": "invariant never applies",
+    "W209": "step numbered by hand",
 }
 
 
@@ -92,6 +93,7 @@ class CheckReport:
     proved: list[str] = field(default_factory=list)
     counterexamples: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     evaluations: int = 0  # search nodes evaluated, for benchmarks (not printed)
+    unfinished: list[str] = field(default_factory=list)  # checks cut short by --max-seconds
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -102,7 +104,7 @@ class CheckReport:
         return sorted((d for d in self.diagnostics if not d.is_error), key=sort_key)
 
     def exit_code(self, strict: bool = False) -> int:
-        if self.errors or (strict and self.warnings):
+        if self.errors or self.unfinished or (strict and self.warnings):
             return 1
         return 0
 
@@ -112,12 +114,16 @@ class CheckReport:
             "warnings": [d.as_dict() for d in self.warnings],
             "counts": dict(self.counts),
             "proved": list(self.proved),
+            "unfinished": list(self.unfinished),
         }
 
     def text_lines(self) -> list[str]:
         out: list[str] = []
         for item in self.errors + self.warnings:
             out.extend(item.lines())
+        if self.unfinished:
+            out.append("not finished within the time budget (--max-seconds):")
+            out.extend(f"  {name}" for name in self.unfinished)
         counts = self.counts
         total = counts["invariants"]
         out.append(

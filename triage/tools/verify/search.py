@@ -21,6 +21,7 @@ second road into the same situation is not searched again.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,6 +36,10 @@ UNBOUNDED = 1 << 30
 # Steps per refutation attempt, per rule of the slice (a refutation that walks the rules
 # one by one needs about two steps each); past it the branch is searched normally.
 ABSTRACT_STEPS_PER_RULE = 8
+
+
+class OutOfTime(Exception):
+    """The time budget of `triage check --max-seconds` ran out during a search."""
 
 
 class _Pending:
@@ -101,6 +106,8 @@ class _Search:
         into true or false, never change a decided status, so decided rules are copied.
         """
         self.solver.evaluations += 1
+        if self.solver.deadline is not None and not self.solver.evaluations & 255:
+            self.solver.check_time()
         if parent is None:
             statuses, _ = rule_statuses(self.kb, answers, pending)
         else:
@@ -399,6 +406,12 @@ class Solver:
         self.rule_facts = {rule.id: tuple(dict.fromkeys(rule.when.facts())) for rule in kb.rules}
         self._slices: dict[frozenset[str], tuple[KnowledgeBase, Index, Conclusions]] = {}
         self.evaluations = 0
+        self.deadline: float | None = None  # time.monotonic() past which searches stop
+
+    def check_time(self) -> None:
+        """Stop the search in progress once the time budget is spent."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise OutOfTime
 
     def slice_for(self, goal: Goal) -> tuple[KnowledgeBase, Index, Conclusions]:
         """The rules the goal reads plus, transitively, the rules concluding their findings."""
