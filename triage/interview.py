@@ -451,7 +451,7 @@ def parse_ticks(count: int, text: str) -> tuple[set[int], set[int]]:
         if part in ("skip", "unsure"):
             target = unsure
             continue
-        if not part.isdigit() or not 1 <= int(part) <= count:
+        if not (part.isascii() and part.isdigit()) or not 1 <= int(part) <= count:
             raise ReplyError(
                 f"type the numbers of the items that apply, from 1 to {count} "
                 "(such as 1 3), or 0 if none do"

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from triage.files.loader import rules_version
 from triage.model.knowledge import KnowledgeBase
 from triage.model.result import Result
 from triage.model.vocabulary import CATEGORY_TITLES
 from triage.render.screen import answer_words, question_words
-from triage.tools.advice import Advice
+from triage.tools.advice import Advice, advise
 
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 
@@ -48,6 +49,29 @@ class Consultation:
     advice: Advice
     version: str
     timeline: tuple[TimelineRow, ...] = ()  # this check-in last; empty for a first one
+
+    @classmethod
+    def of(
+        cls,
+        interview: Any,
+        result: Result,
+        title: str,
+        today: date,
+        timeline: tuple[TimelineRow, ...] = (),
+    ) -> Consultation:
+        """The consultation of a finished interview (live or replayed), dated `today`."""
+        kb = interview.kb
+        return cls(
+            kb=kb,
+            title=title,
+            today=today,
+            asked=interview.asked,
+            answers=interview.answers,
+            result=result,
+            advice=advise(kb, result, interview.answers, interview.skipped, today),
+            version=rules_version(kb.root),
+            timeline=timeline,
+        )
 
     def answered(self) -> list[tuple[str, str]]:
         return [
@@ -81,12 +105,14 @@ def render(consultation: Consultation, kind: str) -> str:
 # --- Markdown ---------------------------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|!~])")
+_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 
 
 def md(text: str) -> str:
     """Text that Markdown shows as written: specials escaped, and no raw HTML."""
     text = " ".join(str(text).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # An ampersand is literal in Markdown unless it starts an entity such as `&lt;`.
+    text = _MD_ENTITY.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
