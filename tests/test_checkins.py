@@ -340,8 +340,18 @@ def test_three_checkins_of_one_strain_over_two_weeks(lifter: Lifter, runner, tmp
     assert set(red_flags) <= set(second), "warning signs are asked again"
     assert second.index("severity_0_10") < second.index("pain_trend")
 
-    code, shown, third = lifter.consult(START + timedelta(days=15), better)
+    code, shown, third = lifter.consult(
+        START + timedelta(days=15), better, "1", "", "--report", "third.md"
+    )
     assert code == 0, shown
+    report = (lifter.workdir / "third.md").read_text(encoding="utf-8")
+    timeline = report.split("## This pain over time")[1].split("##")[0]
+    assert [line.split(" | ")[:3] for line in timeline.splitlines() if "| 2026" in line] == [
+        ["| 2026-12-01", "1", "6"],
+        ["| 2026-12-08", "8", "3"],
+        ["| 2026-12-15", "15", "3"],
+    ]
+    assert "Next check-in: Friday 18 December 2026, day 18" in report
     assert f"that reads as {words.get('stable', 'stable')}" in shown
     assert len(third) < len(first)
     assert "See a doctor, as the pain is not following the expected recovery" in shown
