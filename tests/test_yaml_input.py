@@ -77,6 +77,7 @@ def test_bad_scalar_in_a_case_is_located_in_run(tmp_path, body, line, column, wo
     _assert_located(result, path, line, column, words)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["explain", "ask-answers", "ask-resume", "coverage", "diff"])
 @pytest.mark.parametrize(("body", "line", "column", "words"), BAD_VALUES[:8:3] + BAD_VALUES[-4:])
 def test_bad_scalar_in_a_case_is_located_in_every_command(

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from triage.model.errors import TriageError, closest
+from triage.model.values import quoted_value, yaml_value
 
 MAX_VALUES = 100_000
 MAX_ERRORS = 50  # a page of messages; beyond it, checking more only costs time
@@ -40,6 +41,7 @@ class SchemaError:
     message: str
     suggestion: str | None = None
     on_key: bool = False
+    code: str = field(kw_only=True)  # from `triage.model.errors.CODES` (I2xx, or I108)
 
 
 class _Budget(Exception):
@@ -145,8 +147,6 @@ def _type_ok(value: Any, kind: str) -> bool:
 
 def describe(value: Any) -> str:
     """How a value reads to a person, for 'expected X, got Y' messages."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
     if value is None:
         return "nothing"
     if isinstance(value, dict):
@@ -154,8 +154,8 @@ def describe(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
-        return f"`{value}`"
-    return str(value)
+        return quoted_value(value)
+    return yaml_value(value)
 
 
 class Validator:
@@ -172,12 +172,14 @@ class Validator:
             self._check(value, load_schema(self.schema_file), self.schema_file, (), errors)
         except _Budget:
             if len(errors) > MAX_ERRORS:
-                return [*errors, SchemaError((), "too many problems; the rest was not checked")]
+                last = SchemaError((), "too many problems; the rest was not checked", code="I108")
+                return [*errors, last]
             return [
                 SchemaError(
                     (),
                     f"document expands to more than {MAX_VALUES} values (anchors and aliases?); "
                     "expected a small plain document",
+                    code="I108",
                 )
             ]
         return errors
@@ -212,11 +214,17 @@ class Validator:
             kinds = [kinds] if isinstance(kinds, str) else kinds
             if not any(_type_ok(value, k) for k in kinds):
                 wanted = " or ".join(_TYPE_NAMES[k] for k in kinds)
-                errors.append(SchemaError(path, f"expected {wanted}, got {describe(value)}"))
+                errors.append(
+                    SchemaError(path, f"expected {wanted}, got {describe(value)}", code="I201")
+                )
                 return
         if "const" in schema and value != schema["const"]:
             errors.append(
-                SchemaError(path, f"expected {describe(schema['const'])}, got {describe(value)}")
+                SchemaError(
+                    path,
+                    f"expected {describe(schema['const'])}, got {describe(value)}",
+                    code="I204",
+                )
             )
         if "enum" in schema and value not in schema["enum"]:
             allowed = ", ".join(str(describe(v)) for v in schema["enum"])
@@ -225,6 +233,7 @@ class Validator:
                     path,
                     f"{describe(value)} is not allowed here; expected one of: {allowed}",
                     closest(str(value), [str(v) for v in schema["enum"]]),
+                    code="I204",
                 )
             )
         if isinstance(value, str):
@@ -232,11 +241,15 @@ class Validator:
         elif isinstance(value, int | float) and not isinstance(value, bool):
             if "minimum" in schema and value < schema["minimum"]:
                 errors.append(
-                    SchemaError(path, f"{value} is below the minimum {schema['minimum']}")
+                    SchemaError(
+                        path, f"{value} is below the minimum {schema['minimum']}", code="I204"
+                    )
                 )
             if "maximum" in schema and value > schema["maximum"]:
                 errors.append(
-                    SchemaError(path, f"{value} is above the maximum {schema['maximum']}")
+                    SchemaError(
+                        path, f"{value} is above the maximum {schema['maximum']}", code="I204"
+                    )
                 )
         elif isinstance(value, list):
             self._check_list(value, schema, doc, path, errors)
@@ -247,17 +260,21 @@ class Validator:
         self, value: str, schema: dict[str, Any], path: tuple, errors: list[SchemaError]
     ) -> None:
         if len(value) < schema.get("minLength", 0):
-            errors.append(SchemaError(path, "expected a non-empty text"))
+            errors.append(SchemaError(path, "expected a non-empty text", code="I204"))
         pattern = schema.get("pattern")
         if pattern and not _whole(pattern).search(value):
             hint = schema.get("x-pattern-hint", f"text matching {pattern}")
-            errors.append(SchemaError(path, f"{describe(value)} is not valid; expected {hint}"))
+            errors.append(
+                SchemaError(path, f"{describe(value)} is not valid; expected {hint}", code="I204")
+            )
 
     def _check_list(
         self, value: list, schema: dict[str, Any], doc: str, path: tuple, errors: list[SchemaError]
     ) -> None:
         if len(value) < schema.get("minItems", 0):
-            errors.append(SchemaError(path, f"expected at least {schema['minItems']} item(s)"))
+            errors.append(
+                SchemaError(path, f"expected at least {schema['minItems']} item(s)", code="I204")
+            )
         if "items" in schema:
             for index, item in enumerate(value):
                 self._check(item, schema["items"], doc, (*path, index), errors)
@@ -265,7 +282,11 @@ class Validator:
             seen: list[Any] = []
             for index, item in enumerate(value):
                 if item in seen:
-                    errors.append(SchemaError((*path, index), f"{describe(item)} is listed twice"))
+                    errors.append(
+                        SchemaError(
+                            (*path, index), f"{describe(item)} is listed twice", code="I205"
+                        )
+                    )
                 seen.append(item)
 
     def _check_mapping(
@@ -284,12 +305,14 @@ class Validator:
             )
         for name in schema.get("required", []):
             if name not in value:
-                errors.append(SchemaError(path, f"missing required key `{name}`"))
+                errors.append(SchemaError(path, f"missing required key `{name}`", code="I202"))
         extra = schema.get("additionalProperties", True)
         for key, item in value.items():
             if not isinstance(key, str):
                 errors.append(
-                    SchemaError(path, f"key {describe(key)} is not text; expected a name")
+                    SchemaError(
+                        path, f"key {describe(key)} is not text; expected a name", code="I201"
+                    )
                 )
                 continue
             if key in props:
@@ -302,6 +325,7 @@ class Validator:
                         f"unknown key `{key}`; expected one of: {allowed}",
                         closest(key, props),
                         on_key=True,
+                        code="I203",
                     )
                 )
             elif isinstance(extra, dict):
@@ -346,7 +370,9 @@ class Validator:
         if best_score <= 0 and isinstance(value, dict):
             keys = sorted({k for o in options for k in o.get("required", [])[:1]})
             errors.append(
-                SchemaError(path, f"expected a mapping with one of the keys: {', '.join(keys)}")
+                SchemaError(
+                    path, f"expected a mapping with one of the keys: {', '.join(keys)}", code="I202"
+                )
             )
             return
         errors.extend(best or [])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from triage.model.errors import printable
+from triage.model.errors import Problem, printable
 from triage.model.result import Result
 from triage.tools.outcomes import CaseOutcome
 
@@ -31,6 +31,14 @@ def result_dict(result: Result) -> dict[str, Any]:
     }
 
 
+def problem_dict(problem: Problem) -> dict[str, Any]:
+    """One located problem of an input file, as every JSON report gives it."""
+    data = {"code": problem.code, "location": str(problem.location), "message": problem.message}
+    if problem.suggestion:
+        data["suggestion"] = problem.suggestion
+    return data
+
+
 def outcome_dict(outcome: CaseOutcome) -> dict[str, Any]:
     data: dict[str, Any] = {"case": outcome.source}
     if outcome.case is not None and outcome.case.title:
@@ -41,14 +49,7 @@ def outcome_dict(outcome: CaseOutcome) -> dict[str, Any]:
     if outcome.failures:
         data["failures"] = list(outcome.failures)
     if outcome.error is not None:
-        data["errors"] = [
-            {
-                "location": str(p.location),
-                "message": p.message,
-                **({"suggestion": p.suggestion} if p.suggestion else {}),
-            }
-            for p in outcome.error.problems
-        ]
+        data["errors"] = [problem_dict(p) for p in outcome.error.problems]
     return data
 
 

@@ -14,9 +14,11 @@ from typing import Any
 
 import click
 
-from triage.model.knowledge import Checklist, KnowledgeBase, Question
+from triage.model.knowledge import Checklist, KnowledgeBase, Question, Rule
 from triage.model.result import Result
+from triage.model.values import show_value
 from triage.model.vocabulary import CATEGORY_TITLES, URGENCY_WORDS
+from triage.render.words import LIFTER, conclusions_text
 from triage.tools.advice import Advice
 
 WIDTH = 88  # the widest text gets, however wide the terminal
@@ -244,7 +246,7 @@ class Screen:
         for number, firing in enumerate(result.trace, start=1):
             rule = firing.rule
             lines.append(self.wrap(f"{number}. {rule.title} [{rule.id}]", "  ", "     "))
-            reasons = [f"{fact} = {show(value)}" for fact, value in firing.matched]
+            reasons = [f"{fact} = {show_value(value)}" for fact, value in firing.matched]
             reasons += [
                 f"finding {name}"
                 for name in dict.fromkeys(rule.when.findings())
@@ -252,8 +254,9 @@ class Screen:
             ]
             if reasons:
                 lines.append(self.wrap("because " + ", ".join(reasons), "     ", "       "))
-            if rule.conclusions_text():
-                lines.append(self.wrap("→ " + rule.conclusions_text(), "     ", "       "))
+            concluded = conclusions_text(rule)
+            if concluded:
+                lines.append(self.wrap("→ " + concluded, "     ", "       "))
             lines.append(
                 self.style(self.wrap(f"source: {rule.source}", "     ", "       "), dim=True)
             )
@@ -282,21 +285,15 @@ def input_hint(question: Question) -> str:
     return f"{text} ({question.unit})" if question.unit else text
 
 
-def consequence(rule: Any, kb: KnowledgeBase) -> str:
+def consequence(rule: Rule, kb: KnowledgeBase) -> str:
     """What a rule changes in the advice, in a lifter's words ("" if only a finding)."""
-    parts = []
-    if rule.urgency:
-        parts.append("the advice becomes: " + URGENCY_WORDS[rule.urgency].lower())
-    if rule.recommend:
-        titles = [kb.recommendations[rid].title.lower() for rid in rule.recommend]
-        parts.append("it adds: " + "; ".join(titles))
-    return ", and ".join(parts)
-
-
-def show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
+    return conclusions_text(
+        rule,
+        LIFTER,
+        urgency=URGENCY_WORDS[rule.urgency].lower() if rule.urgency else None,
+        recommends=[kb.recommendations[rid].title.lower() for rid in rule.recommend],
+        findings=(),
+    )
 
 
 def wrap(text: str, indent: str = "", subsequent: str | None = None, width: int = WIDTH) -> str:
@@ -315,12 +312,10 @@ def answer_words(question: Question, value: Any) -> str:
     """An answer in the catalogue's words: yes/no, a choice's label, a number with its unit."""
     if value is None:
         return "don't know"
-    if question.type == "bool":
-        return "yes" if value else "no"
     if question.type == "enum":
         return question.labels.get(value, str(value))
-    text = f"{value:g}" if isinstance(value, float) else str(value)
-    return f"{text} {question.unit}" if question.unit else text
+    text = show_value(value)
+    return f"{text} {question.unit}" if question.unit and question.type != "bool" else text
 
 
 def question_words(kb: KnowledgeBase, fact: str) -> str:
