@@ -83,7 +83,7 @@ def load_schema(name: str) -> dict[str, Any]:
         raise UnsupportedSchema(
             f"triage/schemas/{name}: keyword(s) the validator does not enforce: "
             + ", ".join(f"`{word}` at {where}" for where, word in unknown),
-            "I307",
+            code="X102",
         )
     return schema
 
