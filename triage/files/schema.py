@@ -82,7 +82,8 @@ def load_schema(name: str) -> dict[str, Any]:
     if unknown:
         raise UnsupportedSchema(
             f"triage/schemas/{name}: keyword(s) the validator does not enforce: "
-            + ", ".join(f"`{word}` at {where}" for where, word in unknown)
+            + ", ".join(f"`{word}` at {where}" for where, word in unknown),
+            code="X102",
         )
     return schema
 
@@ -301,6 +302,7 @@ class Validator:
                     "expected a mapping with at least one key; an empty one states nothing"
                     if least == 1
                     else f"expected a mapping with at least {least} keys",
+                    code="I204",
                 )
             )
         for name in schema.get("required", []):

@@ -89,6 +89,7 @@ CODES: dict[str, str] = {
     "P101": "a worker process could not set itself up",
     "P102": "the worker process evaluating a case died; that case was not evaluated",
     "X101": "the installed Experta is not the release the engine was written against",
+    "X102": "a shipped JSON Schema uses a keyword the validator does not enforce",
 }
 
 

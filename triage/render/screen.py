@@ -181,9 +181,19 @@ class Screen:
         rule = ("─" if self.color else "-") * min(60, self.width)
         color = URGENCY_COLORS.get(result.urgency)
         headline = advice.headline or URGENCY_WORDS[result.urgency]
+        picture = advice.picture
+        recheck = advice.recheck  # the next check-in, said where it costs no extra line
+        if recheck is not None:
+            checkpoint = advice.checkpoint
+            if checkpoint is not None and recheck.date == checkpoint.date:
+                headline += " Check in again that day."  # the headline names the day already
+            elif picture:
+                picture += f" Check in again on {recheck.words()}, day {recheck.day}."
+            else:
+                headline += f" Check in again on {recheck.words()}, day {recheck.day}."
         lines = ["", rule, self.style(self.wrap(headline), fg=color, bold=True)]
-        if advice.picture:
-            lines.append(self.wrap(advice.picture))
+        if picture:
+            lines.append(self.wrap(picture))
         emergency = [rec for rec in result.recommendations if rec.category == "emergency_care"]
         if emergency:
             for rec in emergency:

@@ -16,6 +16,7 @@ from triage.model.checkpoint import Checkpoint, checkpoint, days_ahead
 from triage.model.knowledge import KnowledgeBase, Pattern, Recommendation
 from triage.model.result import Result
 from triage.model.vocabulary import URGENCY_LEVELS
+from triage.tools.episodes import recheck
 
 TOP_ACTIONS = 3
 
@@ -35,6 +36,7 @@ class Advice:
     checkpoint: Checkpoint | None
     top: tuple[Recommendation, ...]
     unchecked: tuple[Unchecked, ...]
+    recheck: Checkpoint | None = None  # when to check in again (none after an emergency)
 
 
 def pattern_of(kb: KnowledgeBase, result: Result) -> Pattern | None:
@@ -96,4 +98,20 @@ def advise(
         top=top_actions(result),
         # At emergency there is nothing higher to send the lifter to; the advice says it all.
         unchecked=() if result.urgency == URGENCY_LEVELS[-1] else unchecked_signs(kb, skipped),
+        recheck=next_checkin(kb, answers, result, today, when),
     )
+
+
+def next_checkin(
+    kb: KnowledgeBase,
+    answers: Mapping[str, Any],
+    result: Result,
+    today: date,
+    deadline: Checkpoint | None,
+) -> Checkpoint | None:
+    """The re-check day, brought forward to the headline's deadline when that comes first:
+    "see a doctor if it is not better by day 14" is itself the day to look again."""
+    again = recheck(kb, answers, result, today)
+    if again is not None and deadline is not None and today < deadline.date < again.date:
+        return deadline
+    return again
