@@ -43,12 +43,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import write_corpus
 
-from triage.cases import read_case
-from triage.engine import Engine
-from triage.loader import load_knowledge
-from triage.output import open_output
-from triage.parallel import write_report
-from triage.reference import ReferenceEvaluator
+from triage.batch.pool import write_report
+from triage.evaluate.engine import Engine
+from triage.evaluate.reference import ReferenceEvaluator
+from triage.files.cases import read_case
+from triage.files.loader import load_knowledge
+from triage.files.output import open_output
 
 ROOT = Path(__file__).resolve().parent.parent
 RSS_PROBE = """
@@ -106,7 +106,7 @@ def run_report(
 ) -> float:
     start = time.perf_counter()
     with open_output(out) as handle:
-        write_report(handle, fmt, sources, kb, rules_dir=rules, jobs=jobs)
+        write_report(handle, fmt, sources, kb, jobs=jobs)
     return time.perf_counter() - start
 
 

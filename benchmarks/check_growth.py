@@ -30,8 +30,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from triage.loader import load_knowledge  # noqa: E402
-from triage.verify import check_knowledge  # noqa: E402
+from triage.files.loader import load_knowledge  # noqa: E402
+from triage.tools.verify import check_knowledge  # noqa: E402
 
 NUMERIC = ("gt", "gte", "lt", "lte")
 

@@ -16,10 +16,10 @@ import random
 from pathlib import Path
 from typing import Any
 
-from triage.casefile import dump_case
-from triage.knowledge import KnowledgeBase, Question
-from triage.loader import load_knowledge
-from triage.reference import ReferenceEvaluator
+from triage.evaluate.reference import ReferenceEvaluator
+from triage.files.casefile import dump_case
+from triage.files.loader import load_knowledge
+from triage.model.knowledge import KnowledgeBase, Question
 
 ANSWERED = {"red_flag": 0.85, "bool": 0.7, "enum": 0.8, "number": 0.7}
 TRUE = {"red_flag": 0.03, "bool": 0.3}

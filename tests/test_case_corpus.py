@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from triage.batch import judge
-from triage.cases import read_case
+from triage.files.cases import read_case
+from triage.tools.outcomes import judge
 
 from .conftest import CASES
+
+pytestmark = pytest.mark.acceptance  # the shipped rules, cases or questionnaire
 
 CASE_FILES = sorted(CASES.rglob("*.yaml"))
 

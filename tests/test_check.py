@@ -201,6 +201,8 @@ def test_rules_folder_as_argument_or_option_but_not_two_different_ones(runner) -
     assert "Traceback" not in both.output
 
 
+@pytest.mark.acceptance
+@pytest.mark.slow
 def test_the_report_is_byte_identical_under_any_hash_seed() -> None:
     outputs = set()
     for seed in ("0", "1", "4242"):
@@ -224,3 +226,15 @@ def test_the_report_is_byte_identical_under_any_hash_seed() -> None:
         assert done.returncode == 1, done.stderr
         outputs.add(done.stdout)
     assert len(outputs) == 1
+
+
+def test_a_step_numbered_by_hand_is_a_warning(runner, tmp_path) -> None:
+    from .test_interview import write_tiny_rules
+
+    rules = write_tiny_rules(tmp_path / "rules")
+    recs = rules / "recommendations.yaml"
+    recs.write_text(recs.read_text().replace("[Keep moving., Sleep well.]", '["1. Keep moving."]'))
+    result = runner.invoke(main, ["check", str(rules)])
+    assert "W209 step 1 of recommendation `reassure` starts with the number `1`" in result.output
+    clean = runner.invoke(main, ["check", str(write_tiny_rules(tmp_path / "clean"))])
+    assert "W209" not in clean.output

@@ -19,15 +19,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triage.answer_space import UNKNOWN, all_fact_tests, answer_space, value_classes
-from triage.knowledge import KnowledgeBase, Outcome, Question
-from triage.loader import load_knowledge
-from triage.partial import partial_outcome, rule_statuses
-from triage.reference import ReferenceEvaluator
-from triage.result import Result
-from triage.verify import check_knowledge
-from triage.verify.abstract import Conclusions
-from triage.vocabulary import INCOMPATIBLE_CATEGORIES, URGENCY_RANK
+from triage.evaluate.answer_space import UNKNOWN, all_fact_tests, answer_space, value_classes
+from triage.evaluate.partial import Conclusions, partial_outcome, rule_statuses
+from triage.evaluate.reference import ReferenceEvaluator
+from triage.files.loader import load_knowledge
+from triage.model.knowledge import KnowledgeBase, Outcome, Question
+from triage.model.result import Result
+from triage.model.vocabulary import INCOMPATIBLE_CATEGORIES, URGENCY_RANK
+from triage.tools.verify import check_knowledge
 
 FIXTURES = Path(__file__).parent / "fixtures" / "check"
 REJECTED_BY_LOADER = {"undefined-finding", "circular-findings"}
@@ -172,6 +171,8 @@ def answers_for(draw, kb: KnowledgeBase) -> dict[str, Any]:
 SHIPPED = load_knowledge()
 
 
+@pytest.mark.acceptance
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(answers_for(SHIPPED))
 def test_each_answer_acts_like_the_value_the_search_tries_for_it(answers) -> None:
@@ -195,15 +196,29 @@ def test_each_answer_acts_like_the_value_the_search_tries_for_it(answers) -> Non
     assert real.fired == stand_in.fired
 
 
+@pytest.mark.acceptance
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(answers_for(SHIPPED), st.sets(st.sampled_from(sorted(SHIPPED.questions))))
-def test_concluding_from_statuses_agrees_with_partial_outcome(answers, open_facts) -> None:
+def test_three_valued_conclusions_bound_every_completion(answers, open_facts) -> None:
+    """What the search and the interview treat as settled holds for the finished result.
+
+    Leaving every open fact unknown is one completion of the partial answers; with nothing
+    open, the three-valued conclusion must be the two-valued one of `result.conclude`.
+    """
     pending = frozenset(open_facts - set(answers))
-    expected = partial_outcome(SHIPPED, answers, pending)
     statuses, _ = rule_statuses(SHIPPED, answers, pending)
-    got = Conclusions(SHIPPED).outcome(statuses)
-    assert got.rules == expected.rules
-    assert got.findings == expected.findings
-    assert (got.urgency_low, got.urgency_high) == (expected.urgency_low, expected.urgency_high)
-    assert got.produced == expected.produced
-    assert got.recommendations == expected.recommendations
+    partial = Conclusions(SHIPPED).outcome(statuses)
+    assert partial == partial_outcome(SHIPPED, answers, pending)
+    result = ReferenceEvaluator(SHIPPED).evaluate(answers)
+    rank = URGENCY_RANK[result.urgency]
+    assert URGENCY_RANK[partial.urgency_low] <= rank <= URGENCY_RANK[partial.urgency_high]
+    given_ids = {rec.id for rec in result.recommendations}
+    assert {r for r, v in partial.recommendations.items() if v is True} <= given_ids
+    assert not {r for r, v in partial.recommendations.items() if v is False} & given_ids
+    settled = partial_outcome(SHIPPED, answers)
+    assert settled.urgency_low == settled.urgency_high == result.urgency
+    assert {r for r, v in settled.recommendations.items() if v} == given_ids
+    assert all(v is not None for v in settled.recommendations.values())
+    held = {rec.id for rec in result.withheld}
+    assert {r for r, v in settled.recommendations.items() if v is False} == held

@@ -18,6 +18,8 @@ from triage.cli import main
 
 from .conftest import CASES, RULES
 
+pytestmark = pytest.mark.acceptance  # the shipped rules, cases or questionnaire
+
 
 @pytest.fixture
 def weakened(tmp_path: Path):
@@ -54,6 +56,7 @@ def lower_urgency(text: str, fact: str) -> str:
     return "".join(out)
 
 
+@pytest.mark.slow
 def test_the_shipped_rules_prove_every_invariant(runner) -> None:
     result = runner.invoke(main, ["check", "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -64,6 +67,7 @@ def test_the_shipped_rules_prove_every_invariant(runner) -> None:
     assert len(data["proved"]) == data["counts"]["invariants"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fact", "edit"),
     [
@@ -103,6 +107,7 @@ def test_a_weakened_red_flag_fails_with_a_counterexample_naming_it(
     assert shipped_run.exit_code == 0, shipped_run.output
 
 
+@pytest.mark.slow
 def test_text_report_and_diff_agree_on_a_weakened_copy(runner, weakened) -> None:
     rules = weakened("saddle_numbness", drop_single_sign_rule)
     check = runner.invoke(main, ["check", "--rules", str(rules)])

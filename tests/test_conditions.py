@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from triage.conditions import (
+from triage.model.conditions import (
     MAYBE,
     All,
     AnyOf,

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from triage.cases import read_case
 from triage.cli import main
-from triage.knowledge import KnowledgeBase
-from triage.loader import load_knowledge
-from triage.reference import ReferenceEvaluator
+from triage.evaluate.reference import ReferenceEvaluator
+from triage.files.cases import read_case
+from triage.files.loader import load_knowledge
+from triage.model.knowledge import KnowledgeBase
 
 from .conftest import CASES, RULES
 from .test_explain import RULES_YAML, write_base, write_case
@@ -65,6 +65,7 @@ def outcome(evaluator: ReferenceEvaluator, case_path: str) -> tuple[str, set[str
     return result.urgency, {rec.id for rec in result.recommendations}
 
 
+@pytest.mark.slow
 def test_weakened_red_flag_lists_the_affected_cases_before_and_after(
     runner, kb: KnowledgeBase, tmp_path: Path, shipped_corpus: Path
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,9 +19,10 @@ from experta.matchers.rete.token import Token
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triage.engine import Engine, _quiet_test, _QuietTester, compile_engine
-from triage.loader import load_knowledge
-from triage.reference import ReferenceEvaluator
+from triage.evaluate.engine import Engine, compile_engine
+from triage.evaluate.experta_patches import QuietTester, quiet_test
+from triage.evaluate.reference import ReferenceEvaluator
+from triage.files.loader import load_knowledge
 
 from .conftest import ROOT
 
@@ -104,12 +106,37 @@ def test_safety_net_and_notice_are_on_every_result(mini) -> None:
 
 
 def test_one_engine_is_reused_across_cases(mini) -> None:
-    kb, engine, _ = mini
+    _, engine, _ = mini
     first = engine.evaluate({"saddle_numbness": True})
     engine.evaluate({"trains_core": False})
     again = engine.evaluate({"saddle_numbness": True})
     assert first == again
-    assert compile_engine(kb) is not compile_engine(kb)  # a class per base, compiled on demand
+
+
+def test_engines_compiled_from_two_bases_keep_their_own_rules(mini, tmp_path: Path) -> None:
+    """Each base gets its own engine class: compiling a second base, and running both in
+    turn, leaves the first one's rules as they were."""
+    kb, engine, _ = mini
+    milder = tmp_path / "milder"
+    shutil.copytree(MINI, milder)
+    rules = milder / "rules.yaml"
+    text = rules.read_text(encoding="utf-8")
+    saddle = "then: {urgency: emergency, recommend: [call_emergency], findings: [flagged]}"
+    assert text.count(saddle) == 1
+    milder_saddle = "then: {urgency: doctor_soon, recommend: [see_gp], findings: [flagged]}"
+    rules.write_text(text.replace(saddle, milder_saddle), encoding="utf-8")
+    other_kb = load_knowledge(milder)
+    other = Engine(other_kb)
+    numb = {"saddle_numbness": True}
+    for _ in range(2):
+        assert engine.evaluate(numb).urgency == "emergency"
+        assert [r.id for r in engine.evaluate(numb).recommendations] == ["call_emergency"]
+        milder_result = other.evaluate(numb)
+        assert milder_result.urgency == "doctor_soon"
+        assert "call_emergency" not in [r.id for r in milder_result.recommendations]
+        assert milder_result == ReferenceEvaluator(other_kb).evaluate(numb)
+    assert Engine(kb).evaluate(numb) == engine.evaluate(numb)
+    assert compile_engine(kb)().evaluate(numb).urgency == "emergency"
 
 
 answer_sets = st.fixed_dictionaries(
@@ -138,6 +165,8 @@ def test_engine_agrees_with_the_reference(mini, answers) -> None:
     assert got.recommendations == want.recommendations
 
 
+@pytest.mark.acceptance
+@pytest.mark.slow
 def test_json_output_is_byte_identical_under_any_hash_seed() -> None:
     outputs = set()
     for seed in ("0", "1", "2", "12345"):
@@ -178,8 +207,8 @@ def test_quiet_alpha_nodes_pass_on_what_experta_passes_on(check, context) -> Non
 
     def passed(node_class: type) -> list[tuple[Any, ...]]:
         node = node_class(check)
-        if node_class is _QuietTester:
-            node.quiet_test = _quiet_test(check)
+        if node_class is QuietTester:
+            node.quiet_test = quiet_test(check)
         seen: list[tuple[Any, ...]] = []
         node.add_child("sink", lambda token: seen.append((token.tag, token.data, token.context)))
         token = Token.valid(fact, dict(context))
@@ -187,4 +216,4 @@ def test_quiet_alpha_nodes_pass_on_what_experta_passes_on(check, context) -> Non
         assert token.context == context
         return seen
 
-    assert passed(_QuietTester) == passed(FeatureTesterNode)
+    assert passed(QuietTester) == passed(FeatureTesterNode)

@@ -16,13 +16,13 @@ from typing import Any
 import experta
 import pytest
 
-from triage import yamlio
-from triage.answer_space import UNKNOWN, answer_space
-from triage.engine import CHUNK, Engine, compile_engine
-from triage.knowledge import KnowledgeBase
-from triage.loader import load_knowledge
-from triage.reference import ReferenceEvaluator
-from triage.result import Result
+from triage.evaluate.answer_space import UNKNOWN, answer_space
+from triage.evaluate.engine import CASES_PER_RUN, Engine, compile_engine
+from triage.evaluate.reference import ReferenceEvaluator
+from triage.files import yamlio
+from triage.files.loader import load_knowledge
+from triage.model.knowledge import KnowledgeBase
+from triage.model.result import Result
 
 from .conftest import CASES
 
@@ -96,6 +96,7 @@ def test_engine_agrees_with_the_reference_on_every_case_file(kb, engine, referen
         assert verdict(engine.evaluate(answers)) == verdict(reference.evaluate(answers)), name
 
 
+@pytest.mark.slow
 def test_engine_agrees_with_the_reference_on_generated_answers(engine, generated, oracle) -> None:
     got = [verdict(result) for result in engine.evaluate_many(generated)]
     mismatches = [i for i, (a, b) in enumerate(zip(got, oracle, strict=True)) if a != b]
@@ -103,7 +104,7 @@ def test_engine_agrees_with_the_reference_on_generated_answers(engine, generated
 
 
 def test_one_case_per_run_equals_many_per_run(engine, generated) -> None:
-    sample = generated[: 4 * CHUNK + 3]
+    sample = generated[: 4 * CASES_PER_RUN + 3]
     assert engine.evaluate_many(sample) == [engine.evaluate(answers) for answers in sample]
 
 

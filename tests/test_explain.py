@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triage.answer_space import UNKNOWN, representatives
 from triage.cli import main
-from triage.conditions import FactTest
-from triage.errors import Location
-from triage.explain import describe_values, value_spans
-from triage.knowledge import Question
+from triage.evaluate.answer_space import UNKNOWN, representatives
+from triage.model.conditions import FactTest
+from triage.model.errors import Location
+from triage.model.knowledge import Question
+from triage.tools.explain import describe_values, value_spans
 
 from .conftest import RULES
 
@@ -311,7 +311,7 @@ def test_a_bad_case_file_exits_2_with_its_location(runner, base: Path, tmp_path:
     case.write_text("answers:\n  sadle_numbness: true\n", encoding="utf-8")
     result = runner.invoke(main, ["explain", str(case), "--rules", str(base)])
     assert result.exit_code == 2
-    assert f"{case}:2:3: unknown fact `sadle_numbness`" in result.output
+    assert f"error: {case}:2:3: I401 unknown fact `sadle_numbness`" in result.output
     assert "did you mean `saddle_numbness`?" in result.output
     assert "Traceback" not in result.output
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from triage.cli import main
-from triage.graph import Graph, Node
+from triage.tools.graph import Graph, Node
 
 from .conftest import ROOT
 from .test_explain import RULES_YAML, write_base
@@ -201,6 +201,8 @@ def test_sanitised_ids_that_collide_get_distinct_suffixes() -> None:
     assert list(Graph(nodes).ids().values()) == ["r_a_b", "r_a_b_2", "r_a_b_3"]
 
 
+@pytest.mark.acceptance
+@pytest.mark.slow
 def test_output_is_identical_under_any_hash_seed() -> None:
     outputs = set()
     for seed in ("1", "2"):

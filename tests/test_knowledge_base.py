@@ -15,13 +15,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from triage.answer_space import UNKNOWN, answer_space
-from triage.cases import read_case
-from triage.knowledge import KnowledgeBase, Outcome
-from triage.result import Result
-from triage.vocabulary import CATEGORIES, URGENCY_RANK
+from triage.evaluate.answer_space import UNKNOWN, answer_space
+from triage.files.cases import read_case
+from triage.model.knowledge import KnowledgeBase, Outcome
+from triage.model.result import Result
+from triage.model.vocabulary import CATEGORIES, URGENCY_RANK
 
 from .conftest import CASES
+
+pytestmark = pytest.mark.acceptance  # the shipped rules, cases or questionnaire
 
 CASE_FILES = sorted(CASES.rglob("*.yaml"))
 
@@ -213,6 +215,7 @@ def test_recommendations_a_lifter_acts_on_have_steps(kb) -> None:
 # --- red flags win, whatever else is answered ---------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), sign=st.sampled_from(sorted(EMERGENCY_SIGNS)))
 def test_an_emergency_sign_hidden_in_any_story_gives_emergency(
@@ -224,6 +227,7 @@ def test_an_emergency_sign_hidden_in_any_story_gives_emergency(
     assert [r.category for r in result.recommendations] == ["emergency_care"]
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), sign=st.sampled_from(sorted(DOCTOR_SOON_SIGNS)))
 def test_a_doctor_soon_sign_hidden_in_any_story_gives_at_least_doctor_soon(
@@ -333,6 +337,7 @@ def test_a_young_lifter_with_lasting_one_sided_pain_and_an_arch_sees_a_doctor(
 # --- what kind of pain, and its checkpoints -----------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_every_story_gets_exactly_one_pain_pattern(data, kb, engine, reference) -> None:
@@ -583,6 +588,7 @@ def test_unanswered_screen_items_never_count_as_low_risk(engine, reference) -> N
 # --- training advice ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_variant_swaps_respect_experience_and_the_current_variant(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from triage.errors import InputError
-from triage.loader import load_knowledge
+from triage.files.loader import load_knowledge
+from triage.model.errors import InputError
 
 MINI = Path(__file__).parent / "fixtures" / "mini_rules"
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from triage.loader import load_knowledge
-from triage.verify.anomalies import Context
-from triage.verify.invariants import violation
-from triage.vocabulary import URGENCY_LEVELS, URGENCY_RANK
+from triage.files.loader import load_knowledge
+from triage.model.vocabulary import URGENCY_LEVELS, URGENCY_RANK
+from triage.tools.verify.anomalies import Context
+from triage.tools.verify.invariants import violation
 
 from .conftest import RULES
 

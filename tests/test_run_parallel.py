@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
 import os
 import random
-import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from triage.loader import load_knowledge
-from triage.parallel import MIN_PER_WORKER, WorkerSetupError, worker_count, write_report
+from triage.batch.pool import MIN_PER_WORKER, worker_count, write_report
+from triage.files.loader import load_knowledge
+from triage.model.errors import WorkerError
 
 from .conftest import ROOT
 
@@ -67,7 +70,6 @@ def report(kb, sources, fmt: str, jobs: int, stdin: bytes | None = None, **optio
         fmt,
         sources,
         kb,
-        rules_dir=MINI,
         jobs=jobs,
         stdin=io.BytesIO(stdin) if stdin is not None else None,
         **options,
@@ -95,7 +97,7 @@ def test_a_case_on_stdin_keeps_its_place_among_files(mini, sources) -> None:
 
 def test_malformed_cases_are_counted_and_the_others_still_run(mini, sources) -> None:
     out = io.StringIO()
-    summary = write_report(out, "text", sources, mini, rules_dir=MINI, jobs=2, min_per_worker=1)
+    summary = write_report(out, "text", sources, mini, jobs=2, min_per_worker=1)
     assert (summary.total, summary.errors, summary.exit_code) == (60, 2, 2)
     tags = [line.split()[0] for line in out.getvalue().splitlines()[:-1] if line[0] != " "]
     problems = tags.count("FAIL") + tags.count("ERROR")
@@ -107,16 +109,23 @@ def test_malformed_cases_are_counted_and_the_others_still_run(mini, sources) -> 
     ]
 
 
-def test_workers_that_cannot_load_the_rules_fail_the_run_instead_of_hanging(
-    mini, sources, tmp_path: Path
-) -> None:
-    broken = tmp_path / "rules"
-    shutil.copytree(MINI, broken)
-    (broken / "rules.yaml").write_text("rules: [\n")
-    with pytest.raises(WorkerSetupError, match="YAML syntax error"):
-        write_report(
-            io.StringIO(), "json", sources, mini, rules_dir=broken, jobs=2, min_per_worker=1
-        )
+def test_workers_that_cannot_start_fail_the_run_instead_of_hanging(mini, sources) -> None:
+    with pytest.raises(WorkerError, match="unknown evaluator `clips`") as caught:
+        write_report(io.StringIO(), "json", sources, mini, engine="clips", jobs=2, min_per_worker=1)
+    assert caught.value.code == "P101"
+
+
+def test_workers_evaluate_the_knowledge_base_they_are_given_not_its_folder(mini, sources) -> None:
+    """A base changed after loading (here in memory; in life, a file edited mid-run) is
+    what every job count evaluates: workers never read the rules folder again."""
+    rules = tuple(
+        dataclasses.replace(rule, urgency="emergency") if rule.id == "fever" else rule
+        for rule in mini.rules
+    )
+    changed = dataclasses.replace(mini, rules=rules)
+    one = report(changed, sources, "jsonl", jobs=1)
+    assert report(changed, sources, "jsonl", jobs=2, min_per_worker=1) == one
+    assert one != report(mini, sources, "jsonl", jobs=1)
 
 
 def test_small_batches_stay_in_process_and_large_ones_use_every_job() -> None:
@@ -126,6 +135,8 @@ def test_small_batches_stay_in_process_and_large_ones_use_every_job() -> None:
     assert worker_count(jobs=1, cases=10**6) == 1
 
 
+@pytest.mark.acceptance
+@pytest.mark.slow
 def test_the_cli_report_is_byte_identical_across_hash_seeds_and_jobs(tmp_path: Path) -> None:
     """Large enough for two real workers; hash seeds and --jobs change nothing."""
     folder = tmp_path / "many"
@@ -144,3 +155,61 @@ def test_the_cli_report_is_byte_identical_across_hash_seeds_and_jobs(tmp_path: P
     assert [run.returncode for run in runs] == [2, 2, 2], outputs[0][1].decode()
     assert outputs[0][0] == outputs[1][0] == outputs[2][0]
     assert outputs[0][1] == b""  # no progress bar when stderr is not a terminal
+
+
+def test_a_worker_that_dies_costs_its_case_not_the_batch(mini, sources, monkeypatch) -> None:
+    """Workers are forked, so they inherit this patch: the one given case-0013 crashes."""
+    from triage.batch import pool
+
+    real = pool._Worker.run
+
+    def crash_on_13(self, paths, stdin):
+        if any(path.endswith("case-0013.yaml") for path in paths):
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return real(self, paths, stdin)
+
+    monkeypatch.setattr(pool._Worker, "run", crash_on_13)
+    text = report(mini, sources, "jsonl", jobs=2, min_per_worker=1)
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert [line["case"] for line in lines] == sources
+    crashed = lines[13]
+    assert crashed["status"] == "error"
+    assert "killed by SIGSEGV" in crashed["errors"][0]["message"]
+    assert crashed["errors"][0]["location"] == sources[13]
+    others = [line for i, line in enumerate(lines) if i not in (7, 13, 41)]
+    assert all(line["status"] != "error" for line in others)
+
+
+@pytest.mark.slow
+@pytest.mark.acceptance
+def test_a_folder_run_with_the_nesting_bomb_finishes_and_reports_it(tmp_path: Path) -> None:
+    folder = tmp_path / "cases"
+    write_corpus(folder, 420)
+    bomb = folder / "case-0200-bomb.yaml"
+    bomb.write_text("title: " + "[" * 40_000 + "]" * 40_000 + "\n")
+    out = tmp_path / "report.txt"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "triage",
+            "run",
+            str(folder),
+            "--rules",
+            str(MINI),
+            "--jobs",
+            "2",
+            "--output",
+            str(out),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    text = out.read_text()
+    assert f"{bomb}:1:" in text and "nested more than 64 deep" in text
+    assert "421 case(s)" in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases", "report.txt"]

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from referencing import Registry, Resource
 
-from triage.schema import Validator
+from triage.files.schema import Validator
 
 from .conftest import CASES, RULES
 
@@ -22,6 +22,7 @@ KIND_SCHEMA = {
     "rules": "rules.schema.json",
     "invariants": "invariants.schema.json",
     "notice": "notices.schema.json",
+    "follow_up": "follow_up.schema.json",
     "answers": "case.schema.json",
 }
 
@@ -43,6 +44,7 @@ def test_each_schema_is_valid_draft_2020_12(path: Path) -> None:
     jsonschema.Draft202012Validator.check_schema(json.loads(path.read_text()))
 
 
+@pytest.mark.acceptance
 @pytest.mark.parametrize("path", yaml_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_each_file_validates_against_its_schema_in_both_validators(path: Path) -> None:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))

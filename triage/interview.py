@@ -2,14 +2,18 @@
 
 Usage (the whole API; nothing here prints or exits)::
 
-    from triage.interview import Interview, parse_reply, replay
+    from triage.interview import Interview, parse_reply, parse_ticks, replay
 
     interview = Interview(kb)                 # or Interview(kb, answers, asked) to resume
     while (question := interview.next_question()) is not None:
         interview.answer(question.id, parse_reply(question, input()))   # or .skip()
-        # interview.back() undoes the last answer or skip; interview.why() explains the
+        # interview.back() undoes the last screen; interview.why() explains the
         # current question (the rule it serves and what is already known)
-    result = interview.result()               # a triage.result.Result, from the Experta engine
+    result = interview.result()               # a Result, from the Experta engine
+
+    step = interview.next_step()              # the same, a screen at a time: one question, or
+    interview.answer_step(step, {fact: True, other: False, unsure: None})   # a checklist
+    interview.screens                         # screens answered so far
 
     replayed = replay(kb, case.answers)       # answers every question from a case, unknown
     replayed.asked                            # where it has none; ids in the order asked
@@ -21,16 +25,17 @@ Usage (the whole API; nothing here prints or exits)::
     interview, case = read_interview(path, kb)               # and the interview back from it
 
 How the next question is chosen. The facts not asked yet are "pending": they may still take any
-value or stay unknown. Three-valued evaluation of the whole base (`triage.partial`) tells, for
-every rule, recommendation and the urgency, whether it is settled whatever the pending answers
-turn out to be. The interview stops as soon as the urgency, the recommendations and their order
-are settled; nothing asked later could change them, so the result of the short interview equals
-the result of the full case. Otherwise it walks the rules in evaluation order (red flags first)
-and pursues the first undecided rule whose firing could still change something: an urgency above
-the current lower bound, a recommendation (or one that displaces it) that is still open, the
-order of recommendations, or a finding an open rule reads. It asks the first pending fact that
-could decide that rule's condition, in reading order, so a refining question (the size of a load
-jump) comes only after the answer that makes it matter (there was a jump).
+value or stay unknown. Three-valued evaluation of the whole base (`triage.evaluate.partial`)
+tells, for every rule, recommendation and the urgency, whether it is settled whatever the
+pending answers turn out to be. The interview stops as soon as the urgency, the recommendations
+and their order are settled; nothing asked later could change them, so the result of the short
+interview equals the result of the full case. Otherwise it walks the rules in evaluation order
+(red flags first) and pursues the first undecided rule whose firing could still change
+something: an urgency above the current lower bound, a recommendation (or one that displaces it)
+that is still open, the order of recommendations, or a finding an open rule reads. It asks the
+first pending fact that could decide that rule's condition, in reading order, so a refining
+question (the size of a load jump) comes only after the answer that makes it matter (there was a
+jump).
 
 Every step re-evaluates the whole base over the partial answers: about 0.4 ms with the shipped
 rules (71 at the time of writing), far below a visible pause, so no incremental bookkeeping is
@@ -45,44 +50,22 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from . import yamlio
-from .casefile import dump_case
-from .cases import Case, parse_case
-from .conditions import MAYBE, render
-from .errors import InputError, Location, Problem, closest
-from .knowledge import KnowledgeBase, Question, Rule
-from .partial import PartialOutcome, partial_outcome
-from .result import Result
-from .vocabulary import URGENCY_RANK
+from triage.evaluate.evaluator import Evaluator, engine_for
+from triage.evaluate.partial import PartialOutcome, partial_outcome
+from triage.files.casefile import dump_case
+from triage.files.cases import Case, parse_case, read_case_text
+from triage.model.conditions import MAYBE, render
+from triage.model.errors import InputError, Location, Problem, ReplyError, closest
+from triage.model.knowledge import Checklist, KnowledgeBase, Question, Rule
+from triage.model.result import Result
+from triage.model.values import quoted_value
+from triage.model.vocabulary import URGENCY_RANK
 
 ASKED_MARK = "# asked:"
 
-
-class Evaluator(Protocol):
-    def evaluate(self, answers: Any) -> Result: ...
-
-
-_engines: dict[int, tuple[KnowledgeBase, Evaluator]] = {}
-_ENGINES_KEPT = 4
-
-
-def engine_for(kb: KnowledgeBase) -> Evaluator:
-    """The Experta engine of a knowledge base, compiled on first use and then reused.
-
-    Compiling imports Experta and builds the Rete network; doing it lazily keeps the first
-    question instant, and keeping it keeps every later result cheap.
-    """
-    entry = _engines.get(id(kb))
-    if entry is None or entry[0] is not kb:
-        from .engine import Engine
-
-        entry = (kb, Engine(kb))
-        while len(_engines) >= _ENGINES_KEPT:  # a long-lived process may load many bases
-            del _engines[next(iter(_engines))]
-        _engines[id(kb)] = entry
-    return entry[1]
+__all__ = ["Interview", "ReplyError", "engine_for", "parse_reply", "replay"]
 
 
 @dataclass(frozen=True)
@@ -96,12 +79,30 @@ class Why:
     unknown: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Step:
+    """One screen: a single question, or the items of a checklist that can still matter.
+
+    A checklist screen lists only the pending items whose answer could still change the
+    result; the others stay pending and are asked later if they come to matter.
+    """
+
+    questions: tuple[Question, ...]
+    checklist: Checklist | None = None
+
+    @property
+    def question(self) -> Question:
+        return self.questions[0]
+
+
 class Interview:
     """One lifter's interview: the answers so far, and which question to ask next.
 
     `answers` and `asked` restore an interview in progress: every fact in `asked` that has no
     answer was skipped ("don't know"), and answered facts missing from `asked` count as asked
-    after it, in the order given.
+    after it, in the order given. `known` answers were never asked (a later check-in carries
+    them over from an earlier one): they count in the result, but not as questions or
+    screens, and `back` does not undo them.
     """
 
     def __init__(
@@ -110,11 +111,13 @@ class Interview:
         answers: Mapping[str, Any] | None = None,
         asked: Iterable[str] = (),
         evaluator: Evaluator | None = None,
+        known: Mapping[str, Any] | None = None,
     ) -> None:
         self.kb = kb
         self._evaluator = evaluator
         self._asked: list[str] = []
-        self._answers: dict[str, Any] = {}
+        self._known = {fact: _checked(kb, fact, value) for fact, value in (known or {}).items()}
+        self._answers: dict[str, Any] = dict(self._known)
         given = dict(answers or {})
         for fact in [*asked, *given]:
             if fact in self._answers or fact in self._asked:
@@ -124,8 +127,10 @@ class Interview:
             else:
                 _question(kb, fact)
             self._asked.append(fact)
-        self._pending = [fact for fact in kb.questions if fact not in self._asked]
+        self._pending = self._unasked()
         self._next: tuple[Question | None, Rule | None] | None = None
+        # How many facts each screen recorded, so `back` undoes a whole checklist at once.
+        self._screens: list[int] = [1] * len(self._asked)
 
     @property
     def asked(self) -> tuple[str, ...]:
@@ -142,8 +147,9 @@ class Interview:
         return tuple(fact for fact in self._asked if fact not in self._answers)
 
     @property
-    def finished(self) -> bool:
-        return self.next_question() is None
+    def screens(self) -> int:
+        """Screens answered so far (a checklist is one screen, however many items it has)."""
+        return len(self._screens)
 
     def next_question(self) -> Question | None:
         """The question to ask now, or None when no answer could change the result any more."""
@@ -151,10 +157,42 @@ class Interview:
             self._next = _choose(self.kb, self._answers, self._pending)
         return self._next[0]
 
+    def next_step(self) -> Step | None:
+        """The next screen: the next question, with its checklist's other open items."""
+        question = self.next_question()
+        if question is None:
+            return None
+        checklist = self.kb.checklist_of.get(question.id)
+        if checklist is None:
+            return Step((question,))
+        useful = _useful_facts(self.kb, self._answers, self._pending)
+        facts = [
+            item.fact
+            for item in checklist.items
+            if item.fact == question.id or (item.fact in useful and item.fact in self._pending)
+        ]
+        if len(facts) == 1:
+            return Step((question,))
+        return Step(tuple(self.kb.questions[fact] for fact in facts), checklist)
+
+    def answer_step(self, step: Step, values: Mapping[str, Any]) -> None:
+        """Record one screen: a value for each of its questions, None for "don't know"."""
+        for question in step.questions:
+            value = values.get(question.id)
+            if value is None:
+                self.skip(question.id)
+            else:
+                self.answer(question.id, value)
+        count = len(step.questions)
+        del self._screens[len(self._screens) - count :]
+        self._screens.append(count)
+
     def answer(self, fact: str, value: Any) -> None:
         """Record an answer; a fact already asked, or a value outside its domain, is an error."""
-        if fact in self._asked:
-            raise InputError(Problem(Location("<interview>"), f"`{fact}` was already asked"))
+        if fact in self._asked or fact in self._known:
+            raise InputError(
+                Problem(Location("<interview>"), f"`{fact}` was already asked", code="I405")
+            )
         self._answers[fact] = _checked(self.kb, fact, value)
         self._record(fact)
 
@@ -163,20 +201,27 @@ class Interview:
         if fact is None:
             question = self.next_question()
             if question is None:
-                raise InputError(Problem(Location("<interview>"), "no question left to skip"))
+                raise InputError(
+                    Problem(Location("<interview>"), "no question left to skip", code="I405")
+                )
             fact = question.id
         _question(self.kb, fact)
-        if fact in self._asked:
-            raise InputError(Problem(Location("<interview>"), f"`{fact}` was already asked"))
+        if fact in self._asked or fact in self._known:
+            raise InputError(
+                Problem(Location("<interview>"), f"`{fact}` was already asked", code="I405")
+            )
         self._record(fact)
 
     def back(self) -> str | None:
-        """Undo the last answer or skip; returns its fact id, or None at the start."""
+        """Undo the last screen; returns its first fact id, or None at the start."""
         if not self._asked:
             return None
-        fact = self._asked.pop()
-        self._answers.pop(fact, None)
-        self._pending = [f for f in self.kb.questions if f not in self._asked]
+        count = self._screens.pop() if self._screens else 1
+        fact = ""
+        for _ in range(count):
+            fact = self._asked.pop()
+            self._answers.pop(fact, None)
+        self._pending = self._unasked()
         self._next = None
         return fact
 
@@ -204,9 +249,13 @@ class Interview:
         evaluator = self._evaluator or engine_for(self.kb)
         return evaluator.evaluate(self._answers)
 
+    def _unasked(self) -> list[str]:
+        return [f for f in self.kb.questions if f not in self._asked and f not in self._known]
+
     def _record(self, fact: str) -> None:
         self._asked.append(fact)
         self._pending.remove(fact)
+        self._screens.append(1)
         self._next = None
 
 
@@ -215,11 +264,8 @@ def replay(
 ) -> Interview:
     """Run an interview to its end, answering each question from `answers` (unknown if absent)."""
     interview = Interview(kb, evaluator=evaluator)
-    while (question := interview.next_question()) is not None:
-        if question.id in answers:
-            interview.answer(question.id, answers[question.id])
-        else:
-            interview.skip()
+    while (step := interview.next_step()) is not None:
+        interview.answer_step(step, {q.id: answers.get(q.id) for q in step.questions})
     return interview
 
 
@@ -247,6 +293,22 @@ def _choose(
             for fact in rule.when.pending_facts(answers, pending, found):
                 return kb.questions[fact], rule
     return (kb.questions[pending_order[0]], None) if pending_order else (None, None)
+
+
+def _useful_facts(
+    kb: KnowledgeBase, answers: Mapping[str, Any], pending_order: list[str]
+) -> set[str]:
+    """Pending facts that could still decide a rule whose firing could change the result."""
+    pending = set(pending_order)
+    outcome = partial_outcome(kb, answers, pending)
+    relevant = _relevant_rules(kb, outcome, _order_open(kb, outcome))
+    found = outcome.findings
+    return {
+        fact
+        for rule in kb.rules
+        if rule.id in relevant
+        for fact in rule.when.pending_facts(answers, pending, found)
+    }
 
 
 def _relevant_rules(kb: KnowledgeBase, out: PartialOutcome, order_rules: set[str]) -> set[str]:
@@ -323,11 +385,7 @@ def _order_open(kb: KnowledgeBase, out: PartialOutcome) -> set[str]:
 # --- answers as typed -----------------------------------------------------------------------
 
 
-class ReplyError(ValueError):
-    """A typed reply that does not fit the question; the message says what would."""
-
-
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_NUMBER = re.compile(r"[+-]?(\d{1,15}(\.\d{0,15})?|\.\d{1,15})\Z", re.ASCII)
 
 
 def parse_reply(question: Question, text: str) -> Any:
@@ -339,10 +397,10 @@ def parse_reply(question: Question, text: str) -> Any:
             return True
         if low in ("n", "no", "false"):
             return False
-        raise ReplyError("please answer yes or no (y or n)")
+        raise ReplyError("please answer yes or no (y or n)", "R101")
     if question.type == "enum":
         values = question.values
-        if low.isdigit() and 1 <= int(low) <= len(values):
+        if low.isdecimal() and len(low) < 6 and 1 <= int(low) <= len(values):
             return values[int(low) - 1]
         named = [v for v in values if v.lower() == low or v.lower().replace("_", " ") == low]
         if not named and low:
@@ -353,14 +411,45 @@ def parse_reply(question: Question, text: str) -> Any:
     return _parse_number(question, low)
 
 
+def parse_ticks(count: int, text: str) -> tuple[set[int], set[int]]:
+    """The items ticked on a checklist of `count` items, and those marked "not sure".
+
+    `1 3` ticks items 1 and 3 (the others are no); `0` or `none` ticks nothing; `skip 4`
+    after the numbers leaves item 4 unknown (`skip` alone is handled as skipping the screen).
+    """
+    reply = text.strip().lower()
+    if reply in ("0", "none", "no", "n"):
+        return set(), set()
+    ticked: set[int] = set()
+    unsure: set[int] = set()
+    target = ticked
+    for part in (part for part in re.split(r"[\s,;]+", reply) if part):
+        if part in ("skip", "unsure"):
+            target = unsure
+            continue
+        if not (part.isascii() and part.isdigit()) or not 1 <= int(part) <= count:
+            raise ReplyError(
+                f"type the numbers of the items that apply, from 1 to {count} "
+                "(such as 1 3), or 0 if none do",
+                "R104",
+            )
+        target.add(int(part))
+    if not ticked and not unsure:
+        raise ReplyError(f"type the numbers that apply (1 to {count}), or 0 if none do", "R104")
+    if ticked & unsure:
+        both = " ".join(str(n) for n in sorted(ticked & unsure))
+        raise ReplyError(f"item {both} is both ticked and marked not sure; pick one", "R104")
+    return ticked, unsure
+
+
 def _enum_error(question: Question, reply: str, named: list[str]) -> Any:
     count = len(question.values)
     if named:
         choices = " or ".join(named)
-        raise ReplyError(f"`{reply}` could be {choices}; type a number from 1 to {count}")
+        raise ReplyError(f"`{reply}` could be {choices}; type a number from 1 to {count}", "R102")
     hint = closest(reply, question.values) if reply else None
-    text = f"please type a number from 1 to {count}, or one of: {', '.join(question.values)}"
-    raise ReplyError(text + (f" (did you mean `{hint}`?)" if hint else ""))
+    text = f"please type the number of your answer, from 1 to {count}"
+    raise ReplyError(text + (f" (did you mean `{hint}`?)" if hint else ""), "R102", hint)
 
 
 def _parse_number(question: Question, low: str) -> Any:
@@ -370,16 +459,16 @@ def _parse_number(question: Question, low: str) -> Any:
                 low = low[: -len(suffix)].strip()
     domain = question.domain_text() + (f" ({question.unit})" if question.unit else "")
     if not _NUMBER.match(low):
-        raise ReplyError(f"please type {domain}")
+        raise ReplyError(f"please type {domain}", "R103")
     value: Any = float(low)
     if question.type == "integer":
         if not value.is_integer():
-            raise ReplyError(f"{low} is not a whole number; please type {domain}")
+            raise ReplyError(f"{low} is not a whole number; please type {domain}", "R103")
         value = int(value)
     elif value.is_integer() and "." not in low:
         value = int(value)
     if not question.accepts(value):
-        raise ReplyError(f"please type {domain}")
+        raise ReplyError(f"please type {domain}", "R103")
     return value
 
 
@@ -387,7 +476,12 @@ def _question(kb: KnowledgeBase, fact: str) -> Question:
     question = kb.questions.get(fact)
     if question is None:
         raise InputError(
-            Problem(Location("<interview>"), f"unknown fact `{fact}`", closest(fact, kb.questions))
+            Problem(
+                Location("<interview>"),
+                f"unknown fact `{fact}`",
+                closest(fact, kb.questions),
+                code="I401",
+            )
         )
     return question
 
@@ -398,7 +492,9 @@ def _checked(kb: KnowledgeBase, fact: str, value: Any) -> Any:
         raise InputError(
             Problem(
                 Location("<interview>"),
-                f"`{value}` is outside the domain of `{fact}`; expected {question.domain_text()}",
+                f"{quoted_value(value)} is outside the domain of `{fact}`; "
+                f"expected {question.domain_text()}",
+                code="I402",
             )
         )
     if question.type == "integer" and isinstance(value, float):
@@ -408,7 +504,7 @@ def _checked(kb: KnowledgeBase, fact: str, value: Any) -> Any:
 
 # --- saving and resuming --------------------------------------------------------------------
 
-SCHEMA_FILE = Path(__file__).parent / "schemas" / "case.schema.json"
+SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "case.schema.json"
 
 
 def case_text(
@@ -432,7 +528,7 @@ def case_text(
             "urgency": result.urgency,
             "includes": [rec.id for rec in result.recommendations],
         }
-    text = dump_case(ordered, title=title, expect=expect, schema=_schema_ref(path))
+    text = dump_case(ordered, title=title, expect=expect, schema=schema_ref(path))
     head, _, body = text.partition("\n")
     lines = [head]
     lines.append(
@@ -455,7 +551,7 @@ def _chunks(facts: Iterable[str], width: int = 90) -> list[str]:
     return chunks
 
 
-def _schema_ref(path: Path | str | None) -> str:
+def schema_ref(path: Path | str | None) -> str:
     """The case schema, relative to where the file goes, for editors that validate YAML."""
     if path is None:
         return str(SCHEMA_FILE)
@@ -473,17 +569,8 @@ def read_interview(
     The file is validated as a case file; `# asked:` lines, if present, restore the order and
     the skipped questions, and an unknown fact id in them is an error with its location.
     """
-    from .cases import read_case
-
-    if source == "-":
-        raw = stdin.read() if stdin is not None else b""
-        data = raw.encode("utf-8") if isinstance(raw, str) else raw
-        name, text = "<stdin>", yamlio.decode(data, "<stdin>")
-        case = parse_case(text, name, kb)
-    else:
-        case = read_case(source, kb)
-        name = source
-        text = yamlio.decode(Path(source).read_bytes(), source)
+    name, text = read_case_text(source, stdin)
+    case = parse_case(text, name, kb)
     asked = _asked_comment(text, name, kb)
     return Interview(kb, case.answers, asked, evaluator=evaluator), case
 
@@ -506,6 +593,7 @@ def _asked_comment(text: str, name: str, kb: KnowledgeBase) -> list[str]:
                     Location(name, number, column),
                     f"unknown fact `{fact}` in the list of questions asked",
                     closest(fact, kb.questions),
+                    code="I401",
                 )
             )
     if problems:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
-from .common import BadInput, format_option, load_kb, rules_option
+from triage.cli.common import BadInput, format_option, load_kb, rules_option
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
 @rules_option
-@format_option("text", "json")
+@format_option("coverage")
 @click.option(
     "--fail-under",
     "fail_under",
@@ -30,11 +29,17 @@ def coverage(
 
     Rule coverage is the share of rules fired by at least one case. Exit 0; 1 when it is
     below --fail-under; 2 when a case or the rules are malformed (the other cases still count).
+
+    \b
+    Examples:
+      triage coverage cases/
+      triage coverage cases/ --fail-under 90
     """
-    from ..cases import expand_paths
-    from ..coverage import coverage_dict, coverage_text, measure
-    from ..engine import Engine
-    from ..errors import InputError
+    from triage.evaluate.engine import Engine
+    from triage.files.cases import expand_paths
+    from triage.model.errors import InputError
+    from triage.render.registry import reporter
+    from triage.tools.coverage import measure
 
     kb = load_kb(rules_dir)
     try:
@@ -43,15 +48,5 @@ def coverage(
         raise BadInput(err) from None
     cov = measure(sources, kb, Engine(kb), getattr(sys.stdin, "buffer", sys.stdin))
     below = fail_under is not None and cov.rules.percent < fail_under
-    if fmt == "json":
-        data = coverage_dict(cov)
-        if fail_under is not None:
-            data["fail_under"] = {"percent": fail_under, "failed": below}
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-    else:
-        click.echo(coverage_text(cov))
-        if below:
-            click.echo(
-                f"\nRule coverage {cov.rules.percent:.1f}% is below --fail-under {fail_under:g}%"
-            )
+    click.echo(reporter("coverage", fmt)(cov, fail_under))
     sys.exit(2 if cov.errors else 1 if below else 0)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from .common import BadInput, format_option, load_kb, rules_option
+from triage.cli.common import BadInput, format_option, load_kb, rules_option
 
 
 @click.command()
 @rules_option
-@format_option("mermaid", "dot", "json", default="mermaid")
+@format_option("graph")
 @click.option(
     "--rule",
     "rule_id",
@@ -25,18 +24,19 @@ def graph(rules_dir: Path | None, fmt: str, rule_id: str | None) -> None:
 
     Red-flag rules are drawn in red; dashed edges are inputs a rule needs to be false or
     absent. Exit 0, or 2 for malformed rules or an unknown --rule id.
+
+    \b
+    Examples:
+      triage graph > rules.mmd
+      triage graph --format dot | dot -Tsvg > rules.svg
     """
-    from ..errors import InputError
-    from ..graph import build_graph, graph_dict, to_dot, to_mermaid
+    from triage.model.errors import InputError
+    from triage.render.registry import reporter
+    from triage.tools.graph import build_graph
 
     kb = load_kb(rules_dir)
     try:
         network = build_graph(kb, rule_id)
     except InputError as err:
         raise BadInput(err) from None
-    if fmt == "json":
-        click.echo(json.dumps(graph_dict(network), indent=2, ensure_ascii=False))
-    elif fmt == "dot":
-        click.echo(to_dot(network))
-    else:
-        click.echo(to_mermaid(network))
+    click.echo(reporter("graph", fmt)(network))

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import time
 from pathlib import Path
+from typing import IO
 
 import click
 
-from .common import BadInput, format_option, load_kb, rules_option
+from triage.cli.common import BadInput, format_option, load_kb, rules_option
+from triage.evaluate.evaluator import EVALUATORS
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
 @rules_option
-@format_option("text", "json", "jsonl", "csv", "junit")
+@format_option("run")
 @click.option(
     "--engine",
     "engine_name",
-    type=click.Choice(["experta", "reference"]),
+    type=click.Choice(EVALUATORS),
     default="experta",
     show_default=True,
     help="Evaluate with the Experta engine or the engine-free reference.",
@@ -51,12 +55,18 @@ def run(
 
     Exit 0 when every checked case passes, 1 when one misses its expectations, 2 when a case
     or the rules are malformed (the other cases still run and are reported).
+
+    \b
+    Examples:
+      triage run cases/
+      triage run checkins/ --jobs 2 --format junit -o reports/triage.xml
+      cat my-back.yaml | triage run - --format json
     """
-    from ..cases import expand_paths
-    from ..errors import InputError, Location, Problem
-    from ..formats import FORMATS
-    from ..output import open_output
-    from ..parallel import WorkerSetupError, write_report
+    from triage.batch.pool import write_report
+    from triage.files.cases import expand_paths
+    from triage.files.output import open_output
+    from triage.model.errors import InputError, Location, Problem, WorkerError
+    from triage.render.registry import reporter
 
     kb = load_kb(rules_dir)
     try:
@@ -64,33 +74,62 @@ def run(
     except InputError as err:
         raise BadInput(err) from None
     jobs = jobs or os.cpu_count() or 1
-    stdin = getattr(sys.stdin, "buffer", sys.stdin)
+    stdin: IO[bytes] | None = getattr(sys.stdin, "buffer", None)
     show = not quiet and sys.stderr.isatty() and len(sources) > 1
-    if output is None and sys.stdout.isatty() and not FORMATS[fmt].holds_back:
+    if output is None and sys.stdout.isatty() and not reporter("run", fmt).holds_back:
         show = False  # the report streams to the same terminal and would tangle with the bar
     try:
-        with (
-            open_output(output) as out,
-            click.progressbar(
-                length=len(sources), label="Evaluating", file=sys.stderr, hidden=not show
-            ) as bar,
-        ):
+        with open_output(output) as out, LateBar(len(sources), show) as bar:
             summary = write_report(
                 out,
                 fmt,
                 sources,
                 kb,
-                rules_dir=rules_dir,
                 engine=engine_name,
                 jobs=jobs,
                 stdin=stdin,
                 progress=bar.update,
             )
+    except BrokenPipeError:
+        raise  # the reader stopped reading: ends quietly (triage.cli)
     except OSError as err:
         where = Location(str(output)) if output else Location("<stdout>")
         raise BadInput(
-            InputError(Problem(where, f"cannot write the report: {err.strerror}"))
+            InputError(Problem(where, f"cannot write the report: {err.strerror}", code="I501"))
         ) from None
-    except WorkerSetupError as err:
-        raise BadInput(InputError(Problem(Location(str(rules_dir or "rules")), str(err)))) from None
+    except WorkerError as err:
+        raise BadInput(err) from None
     sys.exit(summary.exit_code)
+
+
+class LateBar:
+    """A progress bar on stderr that appears only once a run has taken a second, and is erased
+    when the run ends, so short runs show none and the report never follows a stale bar."""
+
+    DELAY = 1.0
+
+    def __init__(self, total: int, show: bool) -> None:
+        self.total, self.show, self.done = total, show, 0
+        self.visible = False
+        self.started = time.monotonic()
+        self.width = max(10, min(40, shutil.get_terminal_size((80, 24)).columns - 30))
+
+    def __enter__(self) -> LateBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.visible:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+    def update(self, count: int) -> None:
+        self.done += count
+        if not self.show:
+            return
+        if not self.visible and time.monotonic() - self.started < self.DELAY:
+            return
+        self.visible = True
+        filled = self.width * self.done // max(1, self.total)
+        bar = "#" * filled + "-" * (self.width - filled)
+        sys.stderr.write(f"\rEvaluating [{bar}] {self.done}/{self.total}")
+        sys.stderr.flush()
