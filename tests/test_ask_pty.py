@@ -138,6 +138,7 @@ def test_the_shipped_questionnaire_opens_with_a_warning_sign_in_colour(tmp_path:
     assert not (tmp_path / "triage-progress.yaml").exists()
 
 
+@pytest.mark.slow
 def test_an_ordinary_soreness_story_fits_an_80_by_40_terminal(tmp_path: Path) -> None:
     """The first heavy week, typed at 80 x 40: few screens, a dated headline, no broken words."""
     from .test_ask_cli import _typed_screens

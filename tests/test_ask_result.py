@@ -148,6 +148,7 @@ def test_region_us_names_911_and_the_emergency_room(runner) -> None:
     assert "999" not in result.output and "A&E" not in result.output
 
 
+@pytest.mark.acceptance
 @pytest.mark.parametrize(
     ("region", "number"), [("uk", "999"), ("eu", "112"), ("au", "000"), ("nz", "111")]
 )
@@ -174,28 +175,34 @@ def test_an_unknown_region_is_invalid_input(runner) -> None:
     assert "unknown region `usa`" in result.stderr and "did you mean `us`" in result.stderr
 
 
-def test_a_placeholder_without_region_words_is_located(tmp_path) -> None:
-    rules = tmp_path / "rules"
-    rules.mkdir()
+def edited_rules(folder: Path, name: str, old: str, new: str) -> Path:
+    """A copy of the shipped rules with one text replaced in one file."""
+    folder.mkdir()
     for path in RULES.glob("*.yaml"):
         text = path.read_text()
-        if path.name == "notices.yaml":
-            text = text.replace("Call {emergency_number}", "Call {emergency_numbr}")
-        (rules / path.name).write_text(text)
+        if path.name == name:
+            assert old in text
+            text = text.replace(old, new)
+        (folder / path.name).write_text(text)
+    return folder
+
+
+@pytest.mark.acceptance
+def test_a_placeholder_without_region_words_is_located(tmp_path) -> None:
+    rules = edited_rules(
+        tmp_path / "rules", "notices.yaml", "Call {emergency_number}", "Call {emergency_numbr}"
+    )
     with pytest.raises(InputError) as caught:
         load_knowledge(rules)
     message = str(caught.value)
     assert "notices.yaml:" in message and "unknown placeholder `{emergency_numbr}`" in message
 
 
+@pytest.mark.acceptance
 def test_a_checklist_of_a_numeric_question_is_refused(tmp_path) -> None:
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    for path in RULES.glob("*.yaml"):
-        text = path.read_text()
-        if path.name == "questions.yaml":
-            text = text.replace("      - fact: trains_core\n", "      - fact: age\n")
-        (rules / path.name).write_text(text)
+    rules = edited_rules(
+        tmp_path / "rules", "questions.yaml", "      - fact: trains_core\n", "      - fact: age\n"
+    )
     with pytest.raises(InputError, match="checklist items are yes/no questions; `age` is integer"):
         load_knowledge(rules)
 
@@ -381,11 +388,9 @@ def test_ask_report_writes_the_format_its_extension_names(runner, tmp_path) -> N
     assert bad.exit_code == 2 and ".md or .html" in bad.stderr
 
 
+@pytest.mark.acceptance
 def test_the_rules_version_changes_with_any_edit(tmp_path) -> None:
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    for path in RULES.glob("*.yaml"):
-        (rules / path.name).write_text(path.read_text())
+    rules = edited_rules(tmp_path / "rules", "", "", "")
     before = rules_version(rules)
     assert before == rules_version(RULES)
     notices = rules / "notices.yaml"
@@ -396,6 +401,8 @@ def test_the_rules_version_changes_with_any_edit(tmp_path) -> None:
 # --- pipes ------------------------------------------------------------------------------------
 
 
+@pytest.mark.acceptance
+@pytest.mark.slow
 def test_a_closed_pipe_ends_quietly() -> None:
     command = f"{sys.executable} -m triage run cases/ --jobs 1 --format json | head -1"
     done = subprocess.run(

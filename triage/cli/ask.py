@@ -30,7 +30,7 @@ from triage.cli.common import (
 if TYPE_CHECKING:
     from triage.files.cases import Case
     from triage.interview import Interview, Step
-    from triage.model.knowledge import KnowledgeBase, Question
+    from triage.model.knowledge import KnowledgeBase
     from triage.model.result import Result
     from triage.render.screen import Screen
 
@@ -184,21 +184,9 @@ def command_hint() -> str:
 
 def _report(interview: Interview, result: Result, path: Path, title: str, day: date) -> None:
     from triage.files.casefile import write_atomic
-    from triage.files.loader import rules_version
     from triage.render.report import Consultation, format_for, render
-    from triage.tools.advice import advise
 
-    kb = interview.kb
-    consultation = Consultation(
-        kb=kb,
-        title=title,
-        today=day,
-        asked=interview.asked,
-        answers=interview.answers,
-        result=result,
-        advice=advise(kb, result, interview.answers, interview.skipped, day),
-        version=rules_version(kb.root),
-    )
+    consultation = Consultation.of(interview, result, title, day)
     write_atomic(path, render(consultation, format_for(str(path)) or "markdown"))
 
 
@@ -291,10 +279,7 @@ class Session:
                         return self.finish()
                     except _Back:
                         continue
-                if step.checklist is not None:
-                    self.ask_checklist(step)
-                else:
-                    self.ask(step.question)
+                self.ask(step)
         except _Quit:
             return self.stop("Stopped", 0)
         except EOFError:
@@ -305,67 +290,40 @@ class Session:
         except Terminated:
             return self.stop("Terminated", EXIT_TERMINATED)
 
-    def ask(self, question: Question) -> None:
-        interview = self.interview
-        self.echo(self.screen.question(question, interview.screens + 1))
+    def ask(self, step: Step) -> None:
+        """One screen: a question, or a checklist answered with the numbers that apply."""
+        from triage.interview import ReplyError
+
+        interview, checklist, question = self.interview, step.checklist, step.question
+        number = interview.screens + 1
+        if checklist is not None:
+            self.echo(self.screen.checklist(checklist, step.questions, number))
+            prompt = self.screen.checklist_prompt(len(step.questions))
+        else:
+            self.echo(self.screen.question(question, number))
+            prompt = self.screen.prompt(question)
         while True:
             try:
-                text = self.read(self.screen.prompt(question))
-            except UnicodeDecodeError:
-                self.echo(self.screen.invalid("that line is not UTF-8 text"))
-                continue
-            command = text.strip().lower()
-            if command in ("?", "help"):
-                self.echo(self.screen.help(question))
-            elif command == "why":
-                self.echo(self.screen.why(interview.why(), self.kb))
-            elif command == "back":
-                undone = interview.back()
-                if undone is not None:
-                    self.echo(self.screen.note(f"Back to: {self.kb.questions[undone].prompt}"))
-                    return
-                self.echo(self.screen.note("This is the first question; nothing to go back to."))
-            elif command == "skip":
-                interview.skip()
-                return
-            elif command == "quit":
-                raise _Quit
-            else:
-                from triage.interview import ReplyError, parse_reply
-
-                try:
-                    value = parse_reply(question, text)
-                except ReplyError as err:
-                    self.echo(self.screen.invalid(str(err)))
-                    continue
-                interview.answer(question.id, value)
-                return
-
-    def ask_checklist(self, step: Step) -> None:
-        """One checklist screen: the numbers that apply are yes, the others no."""
-        from triage.interview import ReplyError, parse_ticks
-
-        interview = self.interview
-        assert step.checklist is not None
-        count = len(step.questions)
-        self.echo(self.screen.checklist(step.checklist, step.questions, interview.screens + 1))
-        while True:
-            try:
-                text = self.read(self.screen.checklist_prompt(count))
+                text = self.read(prompt)
             except UnicodeDecodeError:
                 self.echo(self.screen.invalid("that line is not UTF-8 text"))
                 continue
             command = text.strip().lower()
             if command.startswith("?") or command.startswith("help"):
+                if checklist is None:
+                    self.echo(self.screen.help(question))
+                    continue
                 rest = command.removeprefix("help").removeprefix("?").strip()
                 at = int(rest) if rest.isascii() and rest.isdigit() else 0
-                self.echo(self.screen.checklist_help(step.checklist, step.questions, at))
+                self.echo(self.screen.checklist_help(checklist, step.questions, at))
             elif command == "why":
                 self.echo(self.screen.why(interview.why(), self.kb))
             elif command == "back":
                 undone = interview.back()
                 if undone is not None:
-                    self.echo(self.screen.note("Back to the previous question."))
+                    earlier = self.kb.checklist_of.get(undone)
+                    words = earlier.prompt if earlier else self.kb.questions[undone].prompt
+                    self.echo(self.screen.note(f"Back to: {words}"))
                     return
                 self.echo(self.screen.note("This is the first question; nothing to go back to."))
             elif command == "skip":
@@ -375,14 +333,10 @@ class Session:
                 raise _Quit
             else:
                 try:
-                    ticked, unsure = parse_ticks(count, text)
+                    values = _values(step, text)
                 except ReplyError as err:
                     self.echo(self.screen.invalid(str(err)))
                     continue
-                values = {
-                    q.id: (None if i in unsure else i in ticked)
-                    for i, q in enumerate(step.questions, start=1)
-                }
                 interview.answer_step(step, values)
                 return
 
@@ -492,6 +446,18 @@ class Session:
         if self.case is not None and self.case.title and self.case.title != PROGRESS_TITLE:
             return self.case.title
         return _final_title(self.interview, result)
+
+
+def _values(step: Step, text: str) -> dict[str, Any]:
+    """A typed reply as the values of a screen's facts (None: not sure)."""
+    from triage.interview import parse_reply, parse_ticks
+
+    if step.checklist is None:
+        return {step.question.id: parse_reply(step.question, text)}
+    ticked, unsure = parse_ticks(len(step.questions), text)
+    return {
+        q.id: (None if n in unsure else n in ticked) for n, q in enumerate(step.questions, start=1)
+    }
 
 
 def _final_title(interview: Interview, result: Result) -> str:

@@ -48,12 +48,10 @@ def report(
       triage report cases/doms-first-heavy-week.yaml --region us --format html > doms.html
     """
     from triage.files.cases import read_case
-    from triage.files.loader import rules_version
     from triage.files.output import open_output
     from triage.interview import replay
     from triage.model.errors import InputError
     from triage.render.report import Consultation, format_for, render
-    from triage.tools.advice import advise
 
     kind = fmt or (format_for(str(output)) if output is not None else None) or "markdown"
     if output is not None and not (output.parent or Path(".")).is_dir():
@@ -65,17 +63,7 @@ def report(
     except InputError as err:
         raise BadInput(err) from None
     interview = replay(kb, loaded.answers)
-    result = interview.result()
-    consultation = Consultation(
-        kb=kb,
-        title=loaded.title or "",
-        today=day,
-        asked=interview.asked,
-        answers=interview.answers,
-        result=result,
-        advice=advise(kb, result, interview.answers, interview.skipped, day),
-        version=rules_version(kb.root),
-    )
+    consultation = Consultation.of(interview, interview.result(), loaded.title or "", day)
     text = render(consultation, kind)
     try:
         with open_output(output) as handle:

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from triage.files.loader import rules_version
 from triage.model.knowledge import KnowledgeBase
 from triage.model.result import Result
 from triage.model.vocabulary import CATEGORY_TITLES
 from triage.render.screen import answer_words, question_words
-from triage.tools.advice import Advice
+from triage.tools.advice import Advice, advise
 
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 
@@ -36,6 +37,21 @@ class Consultation:
     result: Result
     advice: Advice
     version: str
+
+    @classmethod
+    def of(cls, interview: Any, result: Result, title: str, today: date) -> Consultation:
+        """The consultation of a finished interview (live or replayed), dated `today`."""
+        kb = interview.kb
+        return cls(
+            kb=kb,
+            title=title,
+            today=today,
+            asked=interview.asked,
+            answers=interview.answers,
+            result=result,
+            advice=advise(kb, result, interview.answers, interview.skipped, today),
+            version=rules_version(kb.root),
+        )
 
     def answered(self) -> list[tuple[str, str]]:
         return [

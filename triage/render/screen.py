@@ -109,8 +109,8 @@ class Screen:
         digits = len(str(len(questions)))
         for index, question in enumerate(questions, start=1):
             text = checklist.item(question.id).text
-            number = f"{index:>{digits}}. "
-            lines.append(self.wrap(number + text, "  ", " " * (2 + len(number))))
+            label = f"{index:>{digits}}. "
+            lines.append(self.wrap(label + text, "  ", " " * (2 + len(label))))
         lines.append(self.wrap(checklist.help, "  ", "  "))
         return "\n".join(lines)
 

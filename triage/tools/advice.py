@@ -15,6 +15,7 @@ from typing import Any
 from triage.model.checkpoint import Checkpoint, checkpoint, days_ahead
 from triage.model.knowledge import KnowledgeBase, Pattern, Recommendation
 from triage.model.result import Result
+from triage.model.vocabulary import URGENCY_LEVELS
 
 TOP_ACTIONS = 3
 
@@ -93,5 +94,6 @@ def advise(
         picture=pattern.text if pattern is not None else "",
         checkpoint=when,
         top=top_actions(result),
-        unchecked=unchecked_signs(kb, skipped),
+        # At emergency there is nothing higher to send the lifter to; the advice says it all.
+        unchecked=() if result.urgency == URGENCY_LEVELS[-1] else unchecked_signs(kb, skipped),
     )
