@@ -165,7 +165,10 @@ def _replay(
         screen = Screen(wants_color(no_color, os.environ, sys.stdout.isatty()), terminal_width())
         advice = advise(kb, result, interview.answers, interview.skipped, day)
         click.echo(screen.transcript(kb, interview.asked, interview.answers), color=screen.color)
-        click.echo(screen.result(result, advice, interview.screens, full), color=screen.color)
+        click.echo(
+            screen.result(result, advice, interview.screens, full, interview.kb),
+            color=screen.color,
+        )
         if status != "unchecked":
             click.echo(f"{case.name}: {status} (against its expect block)")
         if saved:
@@ -359,7 +362,7 @@ class Session:
         from triage.tools.advice import advise
 
         advice = advise(self.kb, result, interview.answers, interview.skipped, self.today)
-        self.echo(self.screen.result(result, advice, interview.screens, self.full))
+        self.echo(self.screen.result(result, advice, interview.screens, self.full, self.kb))
         if status != "unchecked":
             self.echo(f"Against the expect block of {self.resume_path}: {status}")
         if saved:
@@ -372,10 +375,11 @@ class Session:
             self.echo(f"The consultation to share is in {self.report_path}.")
         self.forget_progress()
         emergency = any(rec.category == "emergency_care" for rec in result.recommendations)
-        self.echo(self.screen.after_result(self.full or emergency))
+        shown_all = self.full or emergency
+        self.echo(self.screen.after_result(shown_all))
         while True:
             try:
-                command = self.read("more, how, back or Enter > ").strip().lower()
+                command = self.read(self.screen.after_prompt(shown_all)).strip().lower()
             except (EOFError, KeyboardInterrupt):
                 self.echo("")
                 return code
@@ -384,12 +388,12 @@ class Session:
             if command == "more":
                 self.echo(self.screen.details(result))
             elif command == "how":
-                self.echo(self.screen.how(result))
+                self.echo(self.screen.how(result, self.kb))
             elif command == "back":
                 interview.back()
                 raise _Back
             else:
-                self.echo(self.screen.note("Type more, how, back, or just press Enter."))
+                self.echo(self.screen.after_result(shown_all))
 
     def forget_progress(self) -> None:
         """A finished interview needs no progress file: the next `ask` must not offer it."""

@@ -195,6 +195,7 @@ class _Builder:
                     items=tuple(ChecklistItem(i["fact"], i["text"]) for i in raw["items"]),
                     location=source.at("checklists", index),
                     unchecked=" ".join(raw.get("unchecked", "").split()),
+                    unchecked_one=" ".join(raw.get("unchecked_one", "").split()),
                 )
             )
             self.checklist_sources.append((source, index))
@@ -289,6 +290,7 @@ class _Builder:
                 " ".join(raw["text"].split()),
                 source.at("headlines", yamlio.key(urgency)),
                 raw.get("days_from_today"),
+                " ".join(raw.get("because", "").split()),
             )
         for index, raw in enumerate(data.get("patterns", ())):
             self.patterns.append(
@@ -625,12 +627,17 @@ class _Builder:
                 prompt=text(c.prompt, c.location),
                 help=text(c.help, c.location),
                 unchecked=text(c.unchecked, c.location),
+                unchecked_one=text(c.unchecked_one, c.location),
                 items=tuple(replace(i, text=text(i.text, c.location)) for i in c.items),
             )
             for c in self.checklists
         ]
         self.headlines = {
-            u: replace(h, text=text(h.text, h.location, RESULT_PLACEHOLDERS))
+            u: replace(
+                h,
+                text=text(h.text, h.location, RESULT_PLACEHOLDERS),
+                because=text(h.because, h.location),
+            )
             for u, h in self.headlines.items()
         }
         self.patterns = [

@@ -86,6 +86,7 @@ class Checklist:
     items: tuple[ChecklistItem, ...]
     location: Location
     unchecked: str = ""  # what to do if a skipped item applies after all
+    unchecked_one: str = ""  # the same for a single skipped item ("if it applies")
 
     def item(self, fact: str) -> ChecklistItem:
         return next(item for item in self.items if item.fact == fact)
@@ -124,6 +125,7 @@ class Headline:
     text: str
     location: Location
     days_from_today: int | None = None
+    because: str = ""  # leads the list of answers that raised the urgency this high
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ off the texts carry no escape codes at all.
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 from collections.abc import Mapping
@@ -17,7 +18,7 @@ import click
 from triage.model.knowledge import Checklist, KnowledgeBase, Question
 from triage.model.result import Result
 from triage.model.vocabulary import CATEGORY_TITLES, URGENCY_WORDS
-from triage.tools.advice import Advice
+from triage.tools.advice import Advice, contributing
 
 WIDTH = 88  # the widest text gets, however wide the terminal
 NARROWEST = 40
@@ -109,8 +110,9 @@ class Screen:
         digits = len(str(len(questions)))
         for index, question in enumerate(questions, start=1):
             text = checklist.item(question.id).text
-            label = f"{index:>{digits}}. "
-            lines.append(self.wrap(label + text, "  ", " " * (2 + len(label))))
+            # The padding goes in the indent: `wrap` collapses spaces inside the text.
+            pad = " " * (2 + digits - len(str(index)))
+            lines.append(self.wrap(f"{index}. {text}", pad, " " * (4 + digits)))
         lines.append(self.wrap(checklist.help, "  ", "  "))
         return "\n".join(lines)
 
@@ -164,12 +166,23 @@ class Screen:
             "answer, or press Enter to leave."
         )
 
+    def after_prompt(self, full: bool = False) -> str:
+        """The result prompt offers what the line above it offers, nothing more."""
+        return "how, back or Enter > " if full else "more, how, back or Enter > "
+
     def note(self, text: str) -> str:
         return self.style(self.wrap(text, "  ", "  "), dim=True)
 
     # --- the result ----------------------------------------------------------------------
 
-    def result(self, result: Result, advice: Advice, asked: int, full: bool = False) -> str:
+    def result(
+        self,
+        result: Result,
+        advice: Advice,
+        asked: int,
+        full: bool = False,
+        kb: KnowledgeBase | None = None,
+    ) -> str:
         """The result, most important first, short enough for one screen unless `full`.
 
         The headline (urgency as an action with its date), what it looks like, the three most
@@ -180,8 +193,17 @@ class Screen:
         color = URGENCY_COLORS.get(result.urgency)
         headline = advice.headline or URGENCY_WORDS[result.urgency]
         lines = ["", rule, self.style(self.wrap(headline), fg=color, bold=True)]
+        # A warning sign left open must be impossible to miss: it comes right under the headline.
+        for unchecked in advice.unchecked:
+            items = "; ".join(lower_first(item) for item in unchecked.items)
+            lines.append(self.style("Not checked: you were not sure about", fg="red", bold=True))
+            lines.append(self.wrap(f"{items}. {unchecked.advice}", "  ", "  "))
         if advice.picture:
             lines.append(self.wrap(advice.picture))
+        if kb is not None and advice.because and advice.because_intro:
+            lines.append(self.wrap(advice.because_intro))
+            for fact, value in advice.because:
+                lines.append(self.wrap(f"* {because_words(kb, fact, value)}", "  ", "    "))
         emergency = [rec for rec in result.recommendations if rec.category == "emergency_care"]
         if emergency:
             for rec in emergency:
@@ -199,10 +221,6 @@ class Screen:
                 lines.append(
                     self.style(self.wrap(f"({extra}how to do each: type more)", "  "), dim=True)
                 )
-        for unchecked in advice.unchecked:
-            items = "; ".join(item[0].lower() + item[1:] for item in unchecked.items)
-            lines += ["", self.style("Not checked: you were not sure about", bold=True)]
-            lines.append(self.wrap(f"{items}. {unchecked.advice}", "  ", "  "))
         if full and not emergency:
             lines += ["", self.details(result, with_net=False)]
         net = [item for item in result.safety_net if full or not item.in_details]
@@ -235,32 +253,40 @@ class Screen:
             lines += [self.wrap(f"* {item.text}", "  ", "    ") for item in extra]
         return "\n".join(lines)
 
-    def how(self, result: Result) -> str:
-        """The fired rules in firing order, with the answers they read and their sources."""
-        if not result.trace:
+    def how(self, result: Result, kb: KnowledgeBase) -> str:
+        """The rules behind the result, in firing order, in plain words: the answers each read,
+        what it changed, and its source. Rules whose advice the result does not show (they
+        fired on questions never asked, or all they add is held back) are left out."""
+        shown = contributing(result)
+        if not shown:
             return "  No rule fired: the default urgency applies."
-        heading = "How this result was reached: the rules that fired, in order"
+        heading = "How this result was reached: the rules behind it, in order"
         lines = [self.style(heading, bold=True)]
-        for number, firing in enumerate(result.trace, start=1):
+        number_of = {id(firing.rule): n for n, firing in enumerate(shown, start=1)}
+        concluded = {f: n for n, firing in enumerate(shown, 1) for f in firing.rule.findings}
+        for number, firing in enumerate(shown, start=1):
             rule = firing.rule
-            lines.append(self.wrap(f"{number}. {rule.title} [{rule.id}]", "  ", "     "))
-            reasons = [f"{fact} = {show(value)}" for fact, value in firing.matched]
+            lines.append(self.wrap(f"{number}. {rule.title}", "  ", "     "))
+            reasons = [because_words(kb, fact, value) for fact, value in firing.matched]
             reasons += [
-                f"finding {name}"
+                f"rule {concluded[name]} applies"
                 for name in dict.fromkeys(rule.when.findings())
-                if name in result.findings
+                if name in concluded and concluded[name] != number_of[id(rule)]
             ]
             if reasons:
-                lines.append(self.wrap("because " + ", ".join(reasons), "     ", "       "))
-            if rule.conclusions_text():
-                lines.append(self.wrap("→ " + rule.conclusions_text(), "     ", "       "))
+                lines.append(self.wrap("because: " + "; ".join(reasons), "     ", "       "))
+            effect = consequence(rule, kb, result)
+            if effect:
+                lines.append(self.wrap(f"so {effect}", "     ", "       "))
             lines.append(
                 self.style(self.wrap(f"source: {rule.source}", "     ", "       "), dim=True)
             )
-        if result.withheld:
-            held = ", ".join(rec.id for rec in result.withheld)
+        # At emergency everything else is held back; listing it only hides the one rule that
+        # matters.
+        if result.withheld and result.urgency != "emergency":
+            held = "; ".join(lower_first(rec.title) for rec in result.withheld)
             lines.append(
-                self.wrap(f"Held back at this urgency or by stronger advice: {held}", "  ")
+                self.wrap(f"Held back at this urgency or by stronger advice: {held}.", "  ", "  ")
             )
         return "\n".join(lines)
 
@@ -282,33 +308,47 @@ def input_hint(question: Question) -> str:
     return f"{text} ({question.unit})" if question.unit else text
 
 
-def consequence(rule: Any, kb: KnowledgeBase) -> str:
-    """What a rule changes in the advice, in a lifter's words ("" if only a finding)."""
+def consequence(rule: Any, kb: KnowledgeBase, result: Result | None = None) -> str:
+    """What a rule changes in the advice, in a lifter's words ("" if only a finding). An
+    action whose title says the same as the urgency is not repeated; with a `result`, only the
+    actions it shows are named."""
     parts = []
-    if rule.urgency:
-        parts.append("the advice becomes: " + URGENCY_WORDS[rule.urgency].lower())
-    if rule.recommend:
-        titles = [kb.recommendations[rid].title.lower() for rid in rule.recommend]
+    urgency = lower_first(URGENCY_WORDS[rule.urgency]) if rule.urgency else ""
+    if urgency:
+        parts.append("the advice becomes: " + urgency)
+    shown = {rec.id for rec in result.recommendations} if result is not None else None
+    titles = [
+        lower_first(kb.recommendations[rid].title)
+        for rid in rule.recommend
+        if (shown is None or rid in shown) and lower_first(kb.recommendations[rid].title) != urgency
+    ]
+    if titles:
         parts.append("it adds: " + "; ".join(titles))
     return ", and ".join(parts)
 
 
-def show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
+def lower_first(text: str) -> str:
+    """A sentence's start inside another sentence: "GP" and other capitals further on stay."""
+    return text[:1].lower() + text[1:]
 
 
 def wrap(text: str, indent: str = "", subsequent: str | None = None, width: int = WIDTH) -> str:
-    """Fill to `width` between words only: a word longer than a line keeps its own line."""
+    """Fill to `width` between words only: a word longer than a line keeps its own line, and
+    "day 7" is never split."""
+    text = _KEEP_TOGETHER.sub(lambda m: m.group(0).replace(" ", NBSP), " ".join(text.split()))
     return textwrap.fill(
-        " ".join(text.split()),
+        text,
         width=width,
         initial_indent=indent,
         subsequent_indent=indent if subsequent is None else subsequent,
         break_on_hyphens=False,
         break_long_words=False,
-    )
+    ).replace(NBSP, " ")
+
+
+NBSP = "\u00a0"  # textwrap does not break here; `wrap` turns it back into a space
+# "day 7" is one unit: a line never ends with "(day" and leaves "7)." alone below it.
+_KEEP_TOGETHER = re.compile(r"\b[Dd]ay \d+")
 
 
 def answer_words(question: Question, value: Any) -> str:
@@ -320,7 +360,20 @@ def answer_words(question: Question, value: Any) -> str:
     if question.type == "enum":
         return question.labels.get(value, str(value))
     text = f"{value:g}" if isinstance(value, float) else str(value)
-    return f"{text} {question.unit}" if question.unit else text
+    unit = question.unit
+    if value == 1 and unit.endswith("s"):
+        unit = unit[:-1]  # "1 day", "1 year"
+    return f"{text} {unit}" if unit else text
+
+
+def because_words(kb: KnowledgeBase, fact: str, value: Any) -> str:
+    """One answer as a reason: a ticked checklist line as it was shown, else the question and
+    the answer ("How old are you? 62 years")."""
+    checklist = kb.checklist_of.get(fact)
+    if checklist is not None:
+        text = checklist.item(fact).text
+        return text if value is True else f"{text}: {answer_words(kb.questions[fact], value)}"
+    return f"{question_words(kb, fact)} {answer_words(kb.questions[fact], value)}"
 
 
 def question_words(kb: KnowledgeBase, fact: str) -> str:
