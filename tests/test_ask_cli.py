@@ -155,13 +155,13 @@ def test_quit_saves_and_names_the_file(runner, rules, workdir) -> None:
 def test_end_of_input_saves_progress_and_resume_goes_on(runner, rules, workdir) -> None:
     first = ask(runner, rules, ["n", "skip", "2"])
     assert first.exit_code == 1
-    assert "Input ended: your 3 answer(s) so far are saved in triage-progress.yaml" in first.stderr
+    assert "Input ended: your answers to 3 questions so far are saved in" in first.stderr
     checked = runner.invoke(main, ["run", "triage-progress.yaml", "--rules", rules])
     assert checked.exit_code == 0, checked.output
     second = ask(runner, rules, ["2", "n", "y", ""], "--resume", "triage-progress.yaml")
     assert second.exit_code == 0, second.output
     out = second.output
-    assert "Continuing an earlier interview: 3 question(s) already asked." in out
+    assert "Continuing an earlier interview: 3 questions already answered." in out
     assert "Any saddle numbness?" not in out and "Any fever?" not in out
     assert "Where is the pain?" not in out
     assert "Question 4" in out and "How many days ago did it start?" in out
@@ -274,7 +274,7 @@ def test_replay_reports_a_missed_expectation(runner, rules, workdir) -> None:
     (workdir / "case.yaml").write_text("answers: {}\nexpect: {urgency: emergency}\n")
     result = ask(runner, rules, [], "--answers", "case.yaml")
     assert result.exit_code == 1
-    assert "Your answers (5 questions):" in result.output
+    assert "Your answers:" in result.output
     assert "- Any fever?: don't know" in result.output
     assert "case.yaml: fail" in result.output
 
@@ -401,3 +401,18 @@ def _tiny(workdir: Path):
     from triage.files.loader import load_knowledge
 
     return load_knowledge(workdir.parent / "rules")
+
+
+def test_a_replay_offers_the_details_as_an_option_not_as_a_prompt() -> None:
+    from click.testing import CliRunner
+
+    from .conftest import CASES
+
+    result = CliRunner().invoke(
+        main,
+        ["ask", "--answers", str(CASES / "doms-first-heavy-week.yaml")],
+        env={"TRIAGE_TODAY": "2026-12-02"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "run it again with --full" in result.output
+    assert "type more" not in result.output, "there is nothing to type at in a replay"

@@ -546,3 +546,16 @@ def test_day_and_its_number_never_part_at_a_line_end() -> None:
     for width in range(40, 89):
         for line in wrap(text, width=width).splitlines():
             assert not line.endswith(" day") and len(line) <= width, (width, line)
+
+
+def test_a_resumed_interview_counts_a_checklist_as_one_screen(kb, tmp_path) -> None:
+    """Two screens answered (both warning-sign checklists), then Ctrl-C: the numbers the
+    lifter reads afterwards all say 2, and the next screen is Question 3."""
+    interview = Interview(kb)
+    for _ in range(2):
+        step = interview.next_step()
+        assert step is not None and step.checklist is not None
+        interview.answer_step(step, {q.id: False for q in step.questions})
+    assert interview.screens == 2
+    again = Interview(kb, interview.answers, asked=interview.asked)
+    assert again.screens == 2, "15 items on 2 checklists are 2 screens, not 15"

@@ -147,8 +147,17 @@ class Interview:
             self._asked.append(fact)
         self._pending = [fact for fact in kb.questions if fact not in self._asked]
         self._next: tuple[Question | None, Rule | None] | None = None
-        # How many facts each screen recorded, so `back` undoes a whole checklist at once.
-        self._screens: list[int] = [1] * len(self._asked)
+        # How many facts each screen recorded, so `back` undoes a whole checklist at once. A
+        # resumed interview counts a run of one checklist's items as the one screen it was.
+        self._screens: list[int] = []
+        previous = None
+        for fact in self._asked:
+            checklist = kb.checklist_of.get(fact)
+            if checklist is not None and checklist is previous:
+                self._screens[-1] += 1
+            else:
+                self._screens.append(1)
+            previous = checklist
 
     @property
     def asked(self) -> tuple[str, ...]:

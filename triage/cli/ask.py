@@ -166,7 +166,7 @@ def _replay(
         advice = advise(kb, result, interview.answers, interview.skipped, day)
         click.echo(screen.transcript(kb, interview.asked, interview.answers), color=screen.color)
         click.echo(
-            screen.result(result, advice, interview.screens, full, interview.kb),
+            screen.result(result, advice, interview.screens, full, interview.kb, replayed=True),
             color=screen.color,
         )
         if status != "unchecked":
@@ -265,7 +265,7 @@ class Session:
 
     def run(self) -> int:
         interview = self.interview
-        self.echo(self.screen.welcome(len(self.kb.questions), len(interview.asked)))
+        self.echo(self.screen.welcome(len(self.kb.questions), interview.screens))
         if self.resume_path is None and Path(PROGRESS_FILE).exists() and self.save_path is None:
             self.echo(
                 self.screen.note(
@@ -409,6 +409,8 @@ class Session:
 
     def stop(self, reason: str, code: int) -> int:
         """Save the answers so far and say where they are and how to go on."""
+        from triage.render.screen import plural
+
         interview = self.interview
         if not interview.asked:
             click.echo(f"{reason}: nothing was answered, so nothing was saved.", err=True)
@@ -425,7 +427,8 @@ class Session:
         if self.save_path is not None:
             again += f" --save {self.save_path}"
         click.echo(
-            f"{reason}: your {len(interview.asked)} answer(s) so far are saved in {path}.\n"
+            f"{reason}: your answers to {plural(interview.screens, 'question')} so far are "
+            f"saved in {path}.\n"
             f"To continue: {again}",
             err=True,
         )

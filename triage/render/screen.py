@@ -73,7 +73,10 @@ class Screen:
         ]
         if resumed:
             lines.append(
-                self.wrap(f"Continuing an earlier interview: {resumed} question(s) already asked.")
+                self.wrap(
+                    f"Continuing an earlier interview: {plural(resumed, 'question')} already "
+                    "answered."
+                )
             )
         return "\n".join(lines)
 
@@ -182,6 +185,7 @@ class Screen:
         asked: int,
         full: bool = False,
         kb: KnowledgeBase | None = None,
+        replayed: bool = False,
     ) -> str:
         """The result, most important first, short enough for one screen unless `full`.
 
@@ -218,8 +222,10 @@ class Screen:
             more = len(result.recommendations) - len(advice.top)
             if not full and (more > 0 or any(rec.steps for rec in advice.top)):
                 extra = f"{more} more, and " if more > 0 else ""
+                # A replay has no prompt to type at: the same details come with --full.
+                ask_for = "run it again with --full" if replayed else "type more"
                 lines.append(
-                    self.style(self.wrap(f"({extra}how to do each: type more)", "  "), dim=True)
+                    self.style(self.wrap(f"({extra}how to do each: {ask_for})", "  "), dim=True)
                 )
         if full and not emergency:
             lines += ["", self.details(result, with_net=False)]
@@ -229,8 +235,7 @@ class Screen:
             lines += [self.wrap(f"* {item.text}", "  ", "    ") for item in net]
         if result.notice:
             lines += ["", self.style(self.wrap(result.notice), italic=True)]
-        plural = "question" if asked == 1 else "questions"
-        closing = f"{rule[:2]} from your answers to {asked} {plural} "
+        closing = f"{rule[:2]} from your answers to {plural(asked, 'question')} "
         lines.append(self.style(closing + rule[len(closing) :], dim=True))
         return "\n".join(lines)
 
@@ -292,7 +297,7 @@ class Screen:
 
     def transcript(self, kb: KnowledgeBase, asked: tuple[str, ...], answers: Mapping) -> str:
         """The answers given, in the catalogue's words, in the order asked."""
-        lines = [f"Your answers ({len(asked)} questions):"]
+        lines = ["Your answers:"]
         for fact in asked:
             words = answer_words(kb.questions[fact], answers.get(fact))
             lines.append(self.wrap(f"- {question_words(kb, fact)}: {words}", "  ", "    "))
@@ -325,6 +330,11 @@ def consequence(rule: Any, kb: KnowledgeBase, result: Result | None = None) -> s
     if titles:
         parts.append("it adds: " + "; ".join(titles))
     return ", and ".join(parts)
+
+
+def plural(count: int, word: str) -> str:
+    """ "1 question", "3 questions": a count as a lifter reads it."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def lower_first(text: str) -> str:
