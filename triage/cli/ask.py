@@ -312,11 +312,11 @@ class Session:
                 self.echo(self.screen.invalid("that line is not UTF-8 text"))
                 continue
             command = text.strip().lower()
-            if command.startswith("?") or command.startswith("help"):
+            if command.startswith("?") or command == "help":
                 if checklist is None:
                     self.echo(self.screen.help(question))
                     continue
-                rest = command.removeprefix("help").removeprefix("?").strip()
+                rest = command.removeprefix("?").strip()
                 at = int(rest) if rest.isascii() and rest.isdigit() else 0
                 self.echo(self.screen.checklist_help(checklist, step.questions, at))
             elif command == "why":
