@@ -91,7 +91,7 @@ def test_back_undoes_the_last_answer(runner, rules, workdir) -> None:
     assert URGENCY_WORDS["doctor_soon"] in out
     how = out.split("rules behind it")[-1]
     assert "1. Fever" in how and "source: src-fever" in how
-    assert "because: Any fever? yes" in how, "the answer that led there, in words"
+    assert "because: Any fever?: yes" in how, "the answer that led there, in words"
 
 
 def test_back_on_the_result_screen_returns_to_the_last_question(runner, rules, workdir) -> None:
@@ -416,3 +416,24 @@ def test_a_replay_offers_the_details_as_an_option_not_as_a_prompt() -> None:
     assert result.exit_code == 0, result.output
     assert "run it again with --full" in result.output
     assert "type more" not in result.output, "there is nothing to type at in a replay"
+
+
+def test_why_at_a_checklist_speaks_for_the_whole_list_and_stays_short(
+    runner, shipped, workdir
+) -> None:
+    """`why` at the first screen explains the list, not its first item; at a later screen the
+    unticked items are counted, so the question stays on a 40-line screen."""
+    lines = ["why", "?", "0", "0", "3", "1", "3", "why", "quit"]
+    result = runner.invoke(main, ["ask"], input="".join(f"{line}\n" for line in lines))
+    out = result.output
+    first = out.split("0 for none > ")[1]
+    assert "Any one of them means emergency care now" in first
+    assert "get emergency care now, and it adds: get emergency care now" not in out
+    assert "Nothing is known yet" not in out
+    help_text = out.split("0 for none > ")[2]
+    assert "Type the numbers" not in help_text, "the screen above already says it"
+    assert help_text.count("Answer with the numbers") == 1
+    later = out.split("0 for none > why")[-1].split("0 for none > ")[0]
+    assert "- none of the 15 items on the lists so far" in later
+    assert "- How did the pain come on?: the next day" in later
+    assert len(later.splitlines()) <= 12, later

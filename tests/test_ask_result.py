@@ -529,13 +529,13 @@ def test_a_doctor_result_names_the_answers_that_raised_it(kb) -> None:
     advice = advise(kb, result, interview.answers, interview.skipped, TODAY)
     text = " ".join(Screen(False, 80).result(result, advice, 9, kb=kb).split())
     assert "Tell the GP about these answers:" in text
-    assert "How old are you? 62 years" in text
+    assert "How old are you?: 62 years" in text
 
 
 def test_how_speaks_in_the_catalogue_words(kb) -> None:
     interview = replay(kb, answered(kb, DOMS))
     how = Screen(False, 80).how(interview.result(), kb)
-    assert "Where is the pain? across both sides of the lower back" in " ".join(how.split())
+    assert "Where is the pain?: across both sides of the lower back" in " ".join(how.split())
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", how), "no fact ids, values or finding names"
 
 

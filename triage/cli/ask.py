@@ -320,7 +320,7 @@ class Session:
                 at = int(rest) if rest.isascii() and rest.isdigit() else 0
                 self.echo(self.screen.checklist_help(checklist, step.questions, at))
             elif command == "why":
-                self.echo(self.screen.why(interview.why(), self.kb))
+                self.echo(self.screen.why(interview.why(), self.kb, checklist))
             elif command == "back":
                 undone = interview.back()
                 if undone is not None:

@@ -196,6 +196,7 @@ class _Builder:
                     location=source.at("checklists", index),
                     unchecked=" ".join(raw.get("unchecked", "").split()),
                     unchecked_one=" ".join(raw.get("unchecked_one", "").split()),
+                    why=" ".join(raw.get("why", "").split()),
                 )
             )
             self.checklist_sources.append((source, index))
@@ -628,6 +629,7 @@ class _Builder:
                 help=text(c.help, c.location),
                 unchecked=text(c.unchecked, c.location),
                 unchecked_one=text(c.unchecked_one, c.location),
+                why=text(c.why, c.location),
                 items=tuple(replace(i, text=text(i.text, c.location)) for i in c.items),
             )
             for c in self.checklists

@@ -87,6 +87,7 @@ class Checklist:
     location: Location
     unchecked: str = ""  # what to do if a skipped item applies after all
     unchecked_one: str = ""  # the same for a single skipped item ("if it applies")
+    why: str = ""  # what the list as a whole can change, for `why` at its screen
 
     def item(self, fact: str) -> ChecklistItem:
         return next(item for item in self.items if item.fact == fact)

@@ -132,30 +132,44 @@ class Screen:
             if question.why:
                 lines.append(self.wrap("Why we ask: " + question.why, "     ", "     "))
             return "\n".join(lines)
-        lines = [self.wrap(checklist.help, "  ")]
-        lines.append(self.wrap(f"Answer with {CHECKLIST_HINT}. Commands: {COMMANDS_HINT}.", "  "))
-        return "\n".join(lines)
+        # The screen already shows the checklist's own help; this adds what it leaves out.
+        return self.wrap(f"Answer with {CHECKLIST_HINT}. Commands: {COMMANDS_HINT}.", "  ")
 
-    def why(self, why: Any, kb: KnowledgeBase) -> str:
-        """EMYCIN's `why`, in plain words: what this answer can change, and what is known."""
+    def why(self, why: Any, kb: KnowledgeBase, checklist: Checklist | None = None) -> str:
+        """EMYCIN's `why`, in plain words: what this screen can change, and what is known.
+
+        At a checklist the list's own `why` speaks for all its items (the rule behind the
+        first item alone would mislead). What is known is kept short enough to leave the
+        question on the screen: a checklist's unticked items are counted, not listed."""
         lines = []
-        if why.rule is not None:
-            rule = why.rule
-            lines.append(self.wrap(f"This answer helps decide: {rule.title}.", "  ", "    "))
-            effect = consequence(rule, kb)
-            if effect:
-                lines.append(self.wrap(f"If it applies, {effect}.", "  ", "    "))
-            lines.append(self.wrap(f"Source: {rule.source}", "  ", "    "))
-        if why.question.why:
-            lines.append(self.wrap("Why it matters: " + why.question.why, "  "))
+        if checklist is not None and checklist.why:
+            lines.append(self.wrap(checklist.why, "  "))
+            lines.append(self.wrap("Type ?2 to hear why item 2 is asked, and so on.", "  "))
+        else:
+            if why.rule is not None:
+                rule = why.rule
+                lines.append(self.wrap(f"This answer helps decide: {rule.title}.", "  ", "    "))
+                effect = consequence(rule, kb)
+                if effect:
+                    lines.append(self.wrap(f"If it applies, {effect}.", "  ", "    "))
+                lines.append(self.wrap(f"Source: {rule.source}", "  ", "    "))
+            if why.question.why:
+                lines.append(self.wrap("Why it matters: " + why.question.why, "  "))
         if why.known:
             lines.append("  Known so far:")
+            unticked = ticked = 0
             for fact, value in why.known:
-                question = kb.questions[fact]
-                text = f"- {question_words(kb, fact)}: {answer_words(question, value)}"
+                if fact in kb.checklist_of:
+                    ticked += value is True
+                    if value is False:
+                        unticked += 1
+                        continue
+                text = f"- {because_words(kb, fact, value)}"
                 lines.append(self.wrap(text, "    ", "      "))
-        else:
-            lines.append("  Nothing is known yet.")
+            if unticked:
+                other = "other " if ticked else ""
+                text = f"- none of the {other}{plural(unticked, 'item')} on the lists so far"
+                lines.append(self.wrap(text, "    "))
         if why.unknown:
             lines.append("  You were not sure about:")
             for fact in why.unknown:
@@ -378,12 +392,12 @@ def answer_words(question: Question, value: Any) -> str:
 
 def because_words(kb: KnowledgeBase, fact: str, value: Any) -> str:
     """One answer as a reason: a ticked checklist line as it was shown, else the question and
-    the answer ("How old are you? 62 years")."""
+    the answer, as the transcript shows them ("How old are you?: 62 years")."""
     checklist = kb.checklist_of.get(fact)
     if checklist is not None:
         text = checklist.item(fact).text
         return text if value is True else f"{text}: {answer_words(kb.questions[fact], value)}"
-    return f"{question_words(kb, fact)} {answer_words(kb.questions[fact], value)}"
+    return f"{question_words(kb, fact)}: {answer_words(kb.questions[fact], value)}"
 
 
 def question_words(kb: KnowledgeBase, fact: str) -> str:
