@@ -105,11 +105,13 @@ def test_back_on_the_result_screen_returns_to_the_last_question(runner, rules, w
 def test_invalid_answers_are_asked_again_with_what_is_allowed(runner, rules, workdir) -> None:
     result = ask(runner, rules, ["maybe", "n", "n", "9", "lower", "2", "1.5", "-3", "2"])
     out = result.output
-    assert "please answer yes or no (y or n)" in out
-    assert "please type the number of your answer, from 1 to 3" in out
-    assert "could be lower_back_central or lower_back_both_sides" in out
+    assert "Please answer yes or no (y or n)" in out
+    assert "Please type the number of your answer, from 1 to 3" in out
+    assert "could be 1 (lower_back_central) or 2 (both sides of the lower back)" in " ".join(
+        out.split()
+    )
     assert "1.5 is not a whole number; please type a whole number from 0 to 3650 (days)" in out
-    assert "  please type a whole number from 0 to 3650 (days); or type ? for help." in out
+    assert "  Please type a whole number from 0 to 3650 (days); or type ? for help." in out
     assert out.count("Where is the pain?") == 1, "a re-prompt does not repeat the question"
     assert "Did the load jump?" in out
 
@@ -437,3 +439,11 @@ def test_why_at_a_checklist_speaks_for_the_whole_list_and_stays_short(
     assert "- none of the 15 items on the lists so far" in later
     assert "- How did the pain come on?: the next day" in later
     assert len(later.splitlines()) <= 12, later
+
+
+def test_today_and_yesterday_are_day_counts(kb) -> None:
+    from triage.interview import parse_reply
+
+    days = kb.questions["days_since_onset"]
+    assert parse_reply(days, "Today") == 0 and parse_reply(days, "yesterday") == 1
+    assert parse_reply(days, "3") == 3

@@ -65,7 +65,7 @@ def test_typed_interview_interrupted_and_resumed(tmp_path: Path) -> None:
     child.expect_exact("Any saddle numbness?")
     child.expect_exact("yes/no > ")
     child.sendline("perhaps")
-    child.expect_exact("please answer yes or no (y or n)")
+    child.expect_exact("Please answer yes or no (y or n)")
     child.expect_exact("yes/no > ")
     child.sendline("n")
     child.expect_exact("Any fever?")

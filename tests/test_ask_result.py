@@ -265,7 +265,7 @@ def test_a_typed_checklist_session_with_help_on_one_item(runner, tmp_path, monke
     out = result.output
     assert "1. Since the pain began" in out
     assert "The area that would touch a bicycle saddle." in out, "?2 explains item 2"
-    assert "type the numbers of the items that apply, from 1 to 5" in out
+    assert "Type the numbers of the items that apply, from 1 to 5" in out
     assert result.exit_code == 0
 
 

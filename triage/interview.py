@@ -434,6 +434,8 @@ def parse_reply(question: Question, text: str) -> Any:
         if len(named) == 1:
             return named[0]
         return _enum_error(question, reply, named)
+    if low in question.words:
+        return _parse_number(question, f"{question.words[low]:g}")
     return _parse_number(question, low)
 
 
@@ -470,7 +472,10 @@ def parse_ticks(count: int, text: str) -> tuple[set[int], set[int]]:
 def _enum_error(question: Question, reply: str, named: list[str]) -> Any:
     count = len(question.values)
     if named:
-        choices = " or ".join(named)
+        # The choices as the screen lists them: their numbers and labels, never the value ids.
+        choices = " or ".join(
+            f"{question.values.index(v) + 1} ({question.labels.get(v, v)})" for v in named
+        )
         raise ReplyError(f"`{reply}` could be {choices}; type a number from 1 to {count}")
     hint = closest(reply, question.values) if reply else None
     text = f"please type the number of your answer, from 1 to {count}"

@@ -185,6 +185,7 @@ class _Builder:
                 min=low,
                 max=high,
                 unit=raw.get("unit", ""),
+                words=MappingProxyType({k.lower(): v for k, v in raw.get("words", {}).items()}),
             )
         for index, raw in enumerate(data.get("checklists", ())):
             self.checklists.append(

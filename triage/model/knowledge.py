@@ -29,6 +29,7 @@ class Question:
     min: float | None = None
     max: float | None = None
     unit: str = ""
+    words: Mapping[str, float] = field(default_factory=dict)  # typed words that mean a number
 
     def domain_text(self) -> str:
         """The allowed values, as an error message or a prompt shows them."""

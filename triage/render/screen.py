@@ -93,6 +93,7 @@ class Screen:
         return f"{input_hint(question)} > "
 
     def invalid(self, message: str) -> str:
+        message = message[:1].upper() + message[1:]  # a hint is a sentence of its own
         return self.style(self.wrap(f"{message}; or type ? for help.", "  ", "  "), fg="red")
 
     def help(self, question: Question) -> str:
