@@ -106,7 +106,7 @@ def run_report(
 ) -> float:
     start = time.perf_counter()
     with open_output(out) as handle:
-        write_report(handle, fmt, sources, kb, rules_dir=rules, jobs=jobs)
+        write_report(handle, fmt, sources, kb, jobs=jobs)
     return time.perf_counter() - start
 
 

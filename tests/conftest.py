@@ -49,7 +49,14 @@ def runner() -> CliRunner:
 ACCEPTANCE_FIXTURES = {"runner", "kb", "engine", "reference"}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The long fuzz profile runs only when asked for by name (`-m fuzz`), whatever other `-m`
+    # is given: `-m "not slow"` must stay the quick subset.
+    if "fuzz" not in (config.getoption("markexpr") or ""):
+        fuzz = [item for item in items if item.get_closest_marker("fuzz")]
+        if fuzz:
+            items[:] = [item for item in items if not item.get_closest_marker("fuzz")]
+            config.hook.pytest_deselected(items=fuzz)
     for item in items:
         if item.get_closest_marker("acceptance") is None:
             if ACCEPTANCE_FIXTURES & set(getattr(item, "fixturenames", ())):

@@ -206,7 +206,7 @@ def test_a_bad_resume_file_is_located(runner, rules, workdir, text, where, messa
 def test_a_missing_resume_file_is_an_input_error(runner, rules, workdir) -> None:
     result = ask(runner, rules, [], "--resume", "nowhere.yaml")
     assert result.exit_code == 2
-    assert "nowhere.yaml: cannot read case file" in result.stderr
+    assert "nowhere.yaml: I101 cannot read case file" in result.stderr
 
 
 def test_answers_and_resume_do_not_mix(runner, rules, workdir) -> None:

@@ -17,7 +17,7 @@ import experta
 import pytest
 
 from triage.evaluate.answer_space import UNKNOWN, answer_space
-from triage.evaluate.engine import CHUNK, Engine, compile_engine
+from triage.evaluate.engine import CASES_PER_RUN, Engine, compile_engine
 from triage.evaluate.reference import ReferenceEvaluator
 from triage.files import yamlio
 from triage.files.loader import load_knowledge
@@ -104,7 +104,7 @@ def test_engine_agrees_with_the_reference_on_generated_answers(engine, generated
 
 
 def test_one_case_per_run_equals_many_per_run(engine, generated) -> None:
-    sample = generated[: 4 * CHUNK + 3]
+    sample = generated[: 4 * CASES_PER_RUN + 3]
     assert engine.evaluate_many(sample) == [engine.evaluate(answers) for answers in sample]
 
 

@@ -32,6 +32,7 @@ def test_another_experta_release_stops_the_import_with_a_clear_error(monkeypatch
     with pytest.raises(TriageError) as caught:  # the module's class, defined anew
         importlib.import_module("triage.evaluate.engine")
     assert type(caught.value).__name__ == ExpertaVersionError.__name__
+    assert caught.value.code == "X101"
     message = str(caught.value)
     assert "found Experta 1.9.5" in message
     assert f"install experta=={EXPERTA_VERSION}" in message

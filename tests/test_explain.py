@@ -311,7 +311,7 @@ def test_a_bad_case_file_exits_2_with_its_location(runner, base: Path, tmp_path:
     case.write_text("answers:\n  sadle_numbness: true\n", encoding="utf-8")
     result = runner.invoke(main, ["explain", str(case), "--rules", str(base)])
     assert result.exit_code == 2
-    assert f"{case}:2:3: unknown fact `sadle_numbness`" in result.output
+    assert f"error: {case}:2:3: I401 unknown fact `sadle_numbness`" in result.output
     assert "did you mean `saddle_numbness`?" in result.output
     assert "Traceback" not in result.output
 

@@ -83,7 +83,9 @@ def test_json_has_the_contract_keys(runner, corpus: Path) -> None:
     (corpus / "m-bad.yaml").write_text(BAD)
     result = run(runner, str(corpus), "--format", "json")
     data = json.loads(result.output)
+    matrix = data["summary"].pop("urgency_matrix")
     assert data["summary"] == {"total": 3, "passed": 1, "failed": 0, "errors": 1, "unchecked": 1}
+    assert (matrix["checked"], matrix["under_triaged"]["count"]) == (1, 0)
     first = data["results"][0]
     assert {"case", "urgency", "recommendations", "fired", "status"} <= set(first)
     assert first["recommendations"][0].keys() >= {"id", "category", "text", "source"}
@@ -109,7 +111,7 @@ def test_bad_stdin_is_reported_as_stdin(runner) -> None:
 def test_a_missing_path_is_a_usage_error(runner, corpus: Path) -> None:
     result = run(runner, str(corpus), "no/such/folder")
     assert result.exit_code == 2
-    assert "no/such/folder: no such file or folder" in result.output
+    assert "error: no/such/folder: I404 no such file or folder" in result.output
 
 
 def test_broken_rules_exit_2_with_location(runner, tmp_path: Path, corpus: Path) -> None:

@@ -81,7 +81,8 @@ def rows_from(fmt: str, output: str) -> list[tuple[str, str, str]]:
             items.append({"case": case.get("name"), "status": status, "urgency": urgency})
     else:
         items = []
-        for line in output.splitlines()[:-1]:
+        cases_part = output.split("\nUrgency, expected against got")[0]
+        for line in cases_part.splitlines()[: None if cases_part != output else -1]:
             if line.startswith(" "):
                 continue  # a continuation line of the case above
             status, rest = line.split(None, 1)
@@ -106,7 +107,9 @@ def test_json_and_jsonl_carry_the_same_results(runner, corpus: Path) -> None:
     whole = json.loads(run(runner, str(corpus), "--format", "json").output)
     lines = run(runner, str(corpus), "--format", "jsonl").output.splitlines()
     assert [json.loads(line) for line in lines] == whole["results"]
-    assert whole["summary"] == {"total": 5, "passed": 2, "failed": 1, "errors": 1, "unchecked": 1}
+    counts = {key: value for key, value in whole["summary"].items() if key != "urgency_matrix"}
+    assert counts == {"total": 5, "passed": 2, "failed": 1, "errors": 1, "unchecked": 1}
+    assert whole["summary"]["urgency_matrix"]["over_triaged"]["count"] == 1  # b-fail.yaml
     first = whole["results"][0]
     assert {"case", "urgency", "recommendations", "fired", "status"} <= set(first)
     assert first["title"] == 'Sore, "really" sore on day two — Ünïcode'
@@ -213,7 +216,7 @@ def test_an_interrupted_run_leaves_no_file_behind(corpus: Path, tmp_path: Path) 
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt), open_output(target) as out:
-        write_report(out, "junit", sources, kb, rules_dir=MINI, progress=interrupt)
+        write_report(out, "junit", sources, kb, progress=interrupt)
     assert not target.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["cases"]
 
@@ -232,3 +235,77 @@ def test_output_to_a_pipe_writes_through_it_and_leaves_it_a_pipe(
     assert result.exit_code == 2
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     assert received and received[0].startswith(",".join(formats.CSV_COLUMNS))
+
+
+MATRIX_CASES = {
+    "exact.yaml": "answers: {saddle_numbness: true}\nexpect: {urgency: emergency}\n",
+    "over-by-three.yaml": "answers: {saddle_numbness: true}\nexpect: {urgency: self_care}\n",
+    "under-by-one.yaml": "answers: {fever_or_unwell: true}\nexpect: {urgency: emergency}\n",
+    "under-by-two.yaml": "answers: {age: 30}\nexpect: {urgency: doctor_soon}\n",
+    "no-urgency-expected.yaml": "answers: {age: 30}\nexpect: {excludes: [see_gp]}\n",
+    "unchecked.yaml": "answers: {age: 30}\n",
+}
+
+
+@pytest.fixture
+def matrix_corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "matrix"
+    folder.mkdir()
+    for name, text in MATRIX_CASES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_the_urgency_matrix_counts_and_names_under_and_over_triage(runner, matrix_corpus):
+    data = json.loads(run(runner, str(matrix_corpus), "--format", "json").output)
+    matrix = data["summary"]["urgency_matrix"]
+    assert matrix["checked"] == 4
+    assert matrix["expected_by_got"]["emergency"] == {
+        "self_care": 0,
+        "doctor_if_not_better": 0,
+        "doctor_soon": 1,
+        "emergency": 1,
+    }
+    assert matrix["expected_by_got"]["self_care"]["emergency"] == 1
+    assert matrix["expected_by_got"]["doctor_soon"]["self_care"] == 1
+    under, over = matrix["under_triaged"], matrix["over_triaged"]
+    assert (under["count"], under["by_levels"]) == (2, {"1": 1, "2": 1})
+    assert [(c["case"].rsplit("/", 1)[1], c["levels"]) for c in under["cases"]] == [
+        ("under-by-one.yaml", 1),
+        ("under-by-two.yaml", 2),
+    ]
+    assert (over["count"], over["by_levels"]) == (1, {"3": 1})
+    assert over["cases"][0]["expected"] == "self_care"
+    assert over["cases"][0]["got"] == "emergency"
+
+
+def test_the_text_report_shows_the_matrix_before_the_summary_line(runner, matrix_corpus):
+    lines = run(runner, str(matrix_corpus)).output.splitlines()
+    start = lines.index("Urgency, expected against got, over 4 case(s) with an expected urgency:")
+    assert lines[start + 1].split() == [
+        "expected", "\\", "got", "self_care", "doctor_if_not_better", "doctor_soon", "emergency"
+    ]  # fmt: skip
+    assert lines[start + 2].split() == ["self_care", "0", "0", "0", "1"]
+    assert lines[start + 6] == "Under-triaged: 2 case(s), 1 by 1 level, 1 by 2 levels"
+    assert lines[start + 7].endswith("under-by-one.yaml: expected emergency, got doctor_soon")
+    assert lines[start + 8].endswith("under-by-two.yaml: expected doctor_soon, got self_care")
+    assert lines[start + 9] == "Over-triaged: 1 case(s), 1 by 3 levels"
+    assert lines[-1].startswith("6 case(s): ")
+
+
+def test_the_matrix_is_the_same_whatever_the_number_of_jobs(matrix_corpus):
+    kb = load_knowledge(MINI)
+    sources = sorted(str(p) for p in matrix_corpus.iterdir())
+    reports = []
+    for jobs in (1, 2):
+        out = io.StringIO()
+        write_report(out, "json", sources, kb, jobs=jobs, min_per_worker=1)
+        reports.append(out.getvalue())
+    assert reports[0] == reports[1]
+    assert '"under_triaged"' in reports[0]
+
+
+def test_without_expected_urgencies_the_text_report_has_no_matrix(runner, corpus, tmp_path):
+    only = tmp_path / "plain.yaml"
+    only.write_text("answers: {age: 30}\n")
+    assert "Urgency, expected" not in run(runner, str(only)).output

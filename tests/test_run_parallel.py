@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from triage.batch.pool import MIN_PER_WORKER, WorkerSetupError, worker_count, write_report
+from triage.batch.pool import MIN_PER_WORKER, worker_count, write_report
 from triage.files.loader import load_knowledge
+from triage.model.errors import WorkerError
 
 from .conftest import ROOT
 
@@ -69,7 +70,6 @@ def report(kb, sources, fmt: str, jobs: int, stdin: bytes | None = None, **optio
         fmt,
         sources,
         kb,
-        rules_dir=MINI,
         jobs=jobs,
         stdin=io.BytesIO(stdin) if stdin is not None else None,
         **options,
@@ -97,7 +97,7 @@ def test_a_case_on_stdin_keeps_its_place_among_files(mini, sources) -> None:
 
 def test_malformed_cases_are_counted_and_the_others_still_run(mini, sources) -> None:
     out = io.StringIO()
-    summary = write_report(out, "text", sources, mini, rules_dir=MINI, jobs=2, min_per_worker=1)
+    summary = write_report(out, "text", sources, mini, jobs=2, min_per_worker=1)
     assert (summary.total, summary.errors, summary.exit_code) == (60, 2, 2)
     tags = [line.split()[0] for line in out.getvalue().splitlines()[:-1] if line[0] != " "]
     problems = tags.count("FAIL") + tags.count("ERROR")
@@ -109,16 +109,23 @@ def test_malformed_cases_are_counted_and_the_others_still_run(mini, sources) -> 
     ]
 
 
-def test_workers_that_cannot_load_the_rules_fail_the_run_instead_of_hanging(
-    mini, sources, tmp_path: Path
-) -> None:
-    broken = tmp_path / "rules"
-    shutil.copytree(MINI, broken)
-    (broken / "rules.yaml").write_text("rules: [\n")
-    with pytest.raises(WorkerSetupError, match="YAML syntax error"):
-        write_report(
-            io.StringIO(), "json", sources, mini, rules_dir=broken, jobs=2, min_per_worker=1
-        )
+def test_workers_that_cannot_start_fail_the_run_instead_of_hanging(mini, sources) -> None:
+    with pytest.raises(WorkerError, match="unknown evaluator `clips`") as caught:
+        write_report(io.StringIO(), "json", sources, mini, engine="clips", jobs=2, min_per_worker=1)
+    assert caught.value.code == "P101"
+
+
+def test_workers_evaluate_the_knowledge_base_they_are_given_not_its_folder(mini, sources) -> None:
+    """A base changed after loading (here in memory; in life, a file edited mid-run) is
+    what every job count evaluates: workers never read the rules folder again."""
+    rules = tuple(
+        dataclasses.replace(rule, urgency="emergency") if rule.id == "fever" else rule
+        for rule in mini.rules
+    )
+    changed = dataclasses.replace(mini, rules=rules)
+    one = report(changed, sources, "jsonl", jobs=1)
+    assert report(changed, sources, "jsonl", jobs=2, min_per_worker=1) == one
+    assert one != report(mini, sources, "jsonl", jobs=1)
 
 
 def test_small_batches_stay_in_process_and_large_ones_use_every_job() -> None:

@@ -68,6 +68,12 @@ def _interrupt_run(corpus: Path, tmp_path: Path, signum: int, delay: float, fmt:
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
+    # The moment is random within the run itself: from when the report's temporary file
+    # exists (the interpreter's own start-up, before any code of ours, is no part of it).
+    deadline = time.monotonic() + 60
+    while len(list(out_dir.iterdir())) < 2 and process.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
     time.sleep(delay)
     if signum == signal.SIGINT:
         os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
@@ -94,7 +100,7 @@ def _interrupt_run(corpus: Path, tmp_path: Path, signum: int, delay: float, fmt:
     [(signal.SIGINT, 1), (signal.SIGTERM, 2), (signal.SIGTERM, 3)],
 )
 def test_an_interrupted_batch_leaves_nothing_behind(corpus, tmp_path, signum, seed) -> None:
-    delay = random.Random(seed).uniform(0.05, 2.5)
+    delay = random.Random(seed).uniform(0.0, 2.0)
     _interrupt_run(corpus, tmp_path, signum, delay, "text")
 
 
@@ -104,7 +110,7 @@ def test_many_interrupts_at_random_moments(corpus, tmp_path, trial) -> None:
     rng = random.Random(100 + trial)
     signum = signal.SIGINT if trial % 2 else signal.SIGTERM
     fmt = rng.choice(["text", "junit", "jsonl", "json"])
-    _interrupt_run(corpus, tmp_path, signum, rng.uniform(0.0, 4.0), fmt)
+    _interrupt_run(corpus, tmp_path, signum, rng.uniform(0.0, 3.0), fmt)
 
 
 @pytest.mark.slow
@@ -126,3 +132,63 @@ def test_ctrl_c_exits_130_without_a_traceback(command, tmp_path) -> None:
     _, err = process.communicate(timeout=30)
     assert b"Traceback" not in err
     assert process.returncode in (0, 130), err.decode()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check"],
+        ["graph"],
+        ["explain", "cases/doms-first-heavy-week.yaml"],
+        ["coverage", "cases"],
+        ["diff", "rules", "rules", "cases"],
+        ["ask", "--answers", "cases/doms-first-heavy-week.yaml"],
+        ["run", "cases", "--jobs", "1"],
+    ],
+)
+def test_a_full_disk_is_a_message_not_a_traceback(command) -> None:
+    root = Path(__file__).resolve().parent.parent
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "triage", *command],
+            cwd=root,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+        )
+    assert b"Traceback" not in done.stderr
+    assert done.returncode == 2
+    assert b"No space left on device" in done.stderr
+
+
+def test_a_closed_pipe_ends_quietly_without_a_traceback() -> None:
+    """As `| head` does to Unix tools: exit 141 (128 + SIGPIPE), nothing on stderr."""
+    root = Path(__file__).resolve().parent.parent
+    process = subprocess.Popen(
+        [sys.executable, "-m", "triage", "graph", "--format", "dot"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader went away before the first line
+    err = process.stderr.read()
+    assert process.wait(timeout=60) == 141
+    assert b"Traceback" not in err
+
+
+def test_counterexamples_into_a_path_that_is_a_file_is_a_message(tmp_path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    done = subprocess.run(
+        [sys.executable, "-m", "triage", "check", "--counterexamples", str(blocker / "x")],
+        cwd=root,
+        capture_output=True,
+        timeout=120,
+    )
+    assert b"Traceback" not in done.stderr
+    assert done.returncode == 2
+    assert b"cannot create the counterexamples folder" in done.stderr

@@ -15,15 +15,19 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from triage.cli import main
 from triage.files import yamlio
+from triage.files.loader import load_knowledge
 from triage.model.errors import InputError
 
 pytestmark = pytest.mark.acceptance  # the CLI in real processes
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
+KB = load_knowledge(RULES)
 HEAD = "answers:\n  pain_location: lower_back_both_sides\n"
 
 # (text after `answers:\n  pain_location: lower_back_both_sides\n`, line, column, words)
@@ -73,6 +77,7 @@ def test_bad_scalar_in_a_case_is_located_in_run(tmp_path, body, line, column, wo
     _assert_located(result, path, line, column, words)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["explain", "ask-answers", "ask-resume", "coverage", "diff"])
 @pytest.mark.parametrize(("body", "line", "column", "words"), BAD_VALUES[:8:3] + BAD_VALUES[-4:])
 def test_bad_scalar_in_a_case_is_located_in_every_command(
@@ -195,3 +200,17 @@ def test_endless_stdin_is_cut_at_the_limit() -> None:
 def test_a_surrogate_escape_is_a_located_error() -> None:
     with pytest.raises(InputError, match=r"f:1:\d+:"):
         yamlio.parse('a: "\\ud800"\n', "f")
+
+
+@settings(max_examples=300, deadline=None)
+@given(reply=st.text(max_size=12) | st.sampled_from(["²", "٣", "1e400", "9" * 400, "NaN", "inf"]))
+def test_any_typed_reply_is_a_value_or_a_re_prompt(reply: str) -> None:
+    """`²` typed at a prompt once ended in a traceback; every reply must parse or re-prompt."""
+    from triage.interview import ReplyError, parse_reply
+
+    for question in KB.questions.values():
+        try:
+            value = parse_reply(question, reply)
+        except ReplyError:
+            continue
+        assert question.accepts(value), (question.id, reply, value)

@@ -50,44 +50,22 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from triage.evaluate.evaluator import Evaluator, engine_for
 from triage.evaluate.partial import PartialOutcome, partial_outcome
-from triage.files import yamlio
 from triage.files.casefile import dump_case
-from triage.files.cases import Case, parse_case
+from triage.files.cases import Case, parse_case, read_case_text
 from triage.model.conditions import MAYBE, render
-from triage.model.errors import InputError, Location, Problem, closest
+from triage.model.errors import InputError, Location, Problem, ReplyError, closest
 from triage.model.knowledge import Checklist, KnowledgeBase, Question, Rule
 from triage.model.result import Result
+from triage.model.values import quoted_value
 from triage.model.vocabulary import URGENCY_RANK
 
 ASKED_MARK = "# asked:"
 
-
-class Evaluator(Protocol):
-    def evaluate(self, answers: Any) -> Result: ...
-
-
-_engines: dict[int, tuple[KnowledgeBase, Evaluator]] = {}
-_ENGINES_KEPT = 4
-
-
-def engine_for(kb: KnowledgeBase) -> Evaluator:
-    """The Experta engine of a knowledge base, compiled on first use and then reused.
-
-    Compiling imports Experta and builds the Rete network; doing it lazily keeps the first
-    question instant, and keeping it keeps every later result cheap.
-    """
-    entry = _engines.get(id(kb))
-    if entry is None or entry[0] is not kb:
-        from triage.evaluate.engine import Engine
-
-        entry = (kb, Engine(kb))
-        while len(_engines) >= _ENGINES_KEPT:  # a long-lived process may load many bases
-            del _engines[next(iter(_engines))]
-        _engines[id(kb)] = entry
-    return entry[1]
+__all__ = ["Interview", "ReplyError", "engine_for", "parse_reply", "replay"]
 
 
 @dataclass(frozen=True)
@@ -178,10 +156,6 @@ class Interview:
         """Screens answered so far (a checklist is one screen, however many items it has)."""
         return len(self._screens)
 
-    @property
-    def finished(self) -> bool:
-        return self.next_question() is None
-
     def next_question(self) -> Question | None:
         """The question to ask now, or None when no answer could change the result any more."""
         if self._next is None:
@@ -221,7 +195,9 @@ class Interview:
     def answer(self, fact: str, value: Any) -> None:
         """Record an answer; a fact already asked, or a value outside its domain, is an error."""
         if fact in self._asked:
-            raise InputError(Problem(Location("<interview>"), f"`{fact}` was already asked"))
+            raise InputError(
+                Problem(Location("<interview>"), f"`{fact}` was already asked", code="I405")
+            )
         self._answers[fact] = _checked(self.kb, fact, value)
         self._record(fact)
 
@@ -230,11 +206,15 @@ class Interview:
         if fact is None:
             question = self.next_question()
             if question is None:
-                raise InputError(Problem(Location("<interview>"), "no question left to skip"))
+                raise InputError(
+                    Problem(Location("<interview>"), "no question left to skip", code="I405")
+                )
             fact = question.id
         _question(self.kb, fact)
         if fact in self._asked:
-            raise InputError(Problem(Location("<interview>"), f"`{fact}` was already asked"))
+            raise InputError(
+                Problem(Location("<interview>"), f"`{fact}` was already asked", code="I405")
+            )
         self._record(fact)
 
     def back(self) -> str | None:
@@ -407,10 +387,6 @@ def _order_open(kb: KnowledgeBase, out: PartialOutcome) -> set[str]:
 # --- answers as typed -----------------------------------------------------------------------
 
 
-class ReplyError(ValueError):
-    """A typed reply that does not fit the question; the message says what would."""
-
-
 _NUMBER = re.compile(r"[+-]?(\d{1,15}(\.\d{0,15})?|\.\d{1,15})\Z", re.ASCII)
 
 
@@ -423,7 +399,7 @@ def parse_reply(question: Question, text: str) -> Any:
             return True
         if low in ("n", "no", "false"):
             return False
-        raise ReplyError("please answer yes or no (y or n)")
+        raise ReplyError("please answer yes or no (y or n)", "R101")
     if question.type == "enum":
         values = question.values
         if low.isdecimal() and len(low) < 6 and 1 <= int(low) <= len(values):
@@ -458,14 +434,15 @@ def parse_ticks(count: int, text: str) -> tuple[set[int], set[int]]:
         if not (part.isascii() and part.isdigit()) or not 1 <= int(part) <= count:
             raise ReplyError(
                 f"type the numbers of the items that apply, from 1 to {count} "
-                "(such as 1 3), or 0 if none do"
+                "(such as 1 3), or 0 if none do",
+                "R104",
             )
         target.add(int(part))
     if not ticked and not unsure:
-        raise ReplyError(f"type the numbers that apply (1 to {count}), or 0 if none do")
+        raise ReplyError(f"type the numbers that apply (1 to {count}), or 0 if none do", "R104")
     if ticked & unsure:
         both = " ".join(str(n) for n in sorted(ticked & unsure))
-        raise ReplyError(f"item {both} is both ticked and marked not sure; pick one")
+        raise ReplyError(f"item {both} is both ticked and marked not sure; pick one", "R104")
     return ticked, unsure
 
 
@@ -476,10 +453,10 @@ def _enum_error(question: Question, reply: str, named: list[str]) -> Any:
         choices = " or ".join(
             f"{question.values.index(v) + 1} ({question.labels.get(v, v)})" for v in named
         )
-        raise ReplyError(f"`{reply}` could be {choices}; type a number from 1 to {count}")
+        raise ReplyError(f"`{reply}` could be {choices}; type a number from 1 to {count}", "R102")
     hint = closest(reply, question.values) if reply else None
     text = f"please type the number of your answer, from 1 to {count}"
-    raise ReplyError(text + (f" (did you mean `{hint}`?)" if hint else ""))
+    raise ReplyError(text + (f" (did you mean `{hint}`?)" if hint else ""), "R102", hint)
 
 
 def _parse_number(question: Question, low: str) -> Any:
@@ -489,16 +466,16 @@ def _parse_number(question: Question, low: str) -> Any:
                 low = low[: -len(suffix)].strip()
     domain = question.domain_text() + (f" ({question.unit})" if question.unit else "")
     if not _NUMBER.match(low):
-        raise ReplyError(f"please type {domain}")
+        raise ReplyError(f"please type {domain}", "R103")
     value: Any = float(low)
     if question.type == "integer":
         if not value.is_integer():
-            raise ReplyError(f"{low} is not a whole number; please type {domain}")
+            raise ReplyError(f"{low} is not a whole number; please type {domain}", "R103")
         value = int(value)
     elif value.is_integer() and "." not in low:
         value = int(value)
     if not question.accepts(value):
-        raise ReplyError(f"please type {domain}")
+        raise ReplyError(f"please type {domain}", "R103")
     return value
 
 
@@ -506,7 +483,12 @@ def _question(kb: KnowledgeBase, fact: str) -> Question:
     question = kb.questions.get(fact)
     if question is None:
         raise InputError(
-            Problem(Location("<interview>"), f"unknown fact `{fact}`", closest(fact, kb.questions))
+            Problem(
+                Location("<interview>"),
+                f"unknown fact `{fact}`",
+                closest(fact, kb.questions),
+                code="I401",
+            )
         )
     return question
 
@@ -517,7 +499,9 @@ def _checked(kb: KnowledgeBase, fact: str, value: Any) -> Any:
         raise InputError(
             Problem(
                 Location("<interview>"),
-                f"`{value}` is outside the domain of `{fact}`; expected {question.domain_text()}",
+                f"{quoted_value(value)} is outside the domain of `{fact}`; "
+                f"expected {question.domain_text()}",
+                code="I402",
             )
         )
     if question.type == "integer" and isinstance(value, float):
@@ -592,12 +576,7 @@ def read_interview(
     The file is validated as a case file; `# asked:` lines, if present, restore the order and
     the skipped questions, and an unknown fact id in them is an error with its location.
     """
-    from triage.files.cases import read_case_text
-
-    if source == "-":
-        name, text = "<stdin>", yamlio.decode(yamlio.read_stream(stdin, "<stdin>"), "<stdin>")
-    else:
-        name, text = source, read_case_text(source)
+    name, text = read_case_text(source, stdin)
     case = parse_case(text, name, kb)
     asked = _asked_comment(text, name, kb)
     return Interview(kb, case.answers, asked, evaluator=evaluator), case
@@ -621,6 +600,7 @@ def _asked_comment(text: str, name: str, kb: KnowledgeBase) -> list[str]:
                     Location(name, number, column),
                     f"unknown fact `{fact}` in the list of questions asked",
                     closest(fact, kb.questions),
+                    code="I401",
                 )
             )
     if problems:

@@ -1,13 +1,14 @@
 """Evaluating many case files in worker processes: in order, in bounded memory.
 
-The parent sends file paths, never parsed data; each worker loads the knowledge base and
-compiles the engine once (the pool initializer), then reads, evaluates and renders a task of
-`TASK` files and sends back finished text (`formats.Record`), so the parent only writes. Tasks
+The parent sends file paths, never parsed data; each worker receives the parent's knowledge
+base and compiles the engine once (the pool initializer), then reads, evaluates and renders a
+task of `TASK` files and sends back finished text (`render.batch.Record`), so the parent only
+writes. Tasks
 are submitted through a window of `WINDOW` per worker and collected in submission order, so
 the output is the same whatever `--jobs` is, and neither the queue of pending results nor
 memory grows with the number of cases.
 
-Starting a worker (import, load the rules, compile the engine) costs a few tenths of a second,
+Starting a worker (import, receive the rules, compile the engine) costs a few tenths of a second,
 so a batch with fewer than `MIN_PER_WORKER` cases per worker uses fewer workers, down to
 evaluating in this process; the output does not depend on that choice.
 """
@@ -22,35 +23,21 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 from typing import IO, Any
 
-from triage.files.cases import STDIN
+from triage.evaluate.evaluator import make_evaluator
+from triage.files.cases import STDIN, STDIN_NAME
 from triage.files.output import raise_pending, signals_deferred
-from triage.files.yamlio import MAX_FILE_BYTES
-from triage.model.errors import InputError, Location, Problem
+from triage.files.yamlio import stream_bytes
+from triage.model.errors import InputError, Location, Problem, WorkerError
 from triage.model.knowledge import KnowledgeBase
-from triage.render.batch import FORMATS, Record
-from triage.tools.outcomes import ERROR, CaseOutcome, Evaluator, Summary, run_cases
+from triage.render.batch import Record
+from triage.render.registry import reporter
+from triage.tools.outcomes import CaseOutcome, RunSummary, Status, run_cases
 
 TASK = 64
 WINDOW = 4
 MIN_PER_WORKER = 200
-
-
-class WorkerSetupError(Exception):
-    """A worker could not load the knowledge base that the parent process loaded."""
-
-
-def make_evaluator(kb: KnowledgeBase, engine: str) -> Evaluator:
-    """The Experta engine, or the engine-free reference."""
-    if engine == "reference":
-        from triage.evaluate.reference import ReferenceEvaluator
-
-        return ReferenceEvaluator(kb)
-    from triage.evaluate.engine import Engine
-
-    return Engine(kb)
 
 
 class _Worker:
@@ -59,12 +46,12 @@ class _Worker:
     def __init__(self, kb: KnowledgeBase, engine: str, fmt: str) -> None:
         self.kb = kb
         self.evaluator = make_evaluator(kb, engine)
-        self.render = FORMATS[fmt].render
+        self.render = reporter("run", fmt).render
 
     def run(self, sources: Sequence[str], stdin: bytes | None) -> list[Record]:
         stream = io.BytesIO(stdin) if stdin is not None else None
         return [
-            Record(outcome.status, self.render(outcome))
+            Record.of(outcome, self.render(outcome))
             for outcome in run_cases(sources, self.kb, self.evaluator, stream)
         ]
 
@@ -73,22 +60,24 @@ _worker: _Worker | None = None
 _setup_error: str | None = None
 
 
-def _start(rules_dir: Path | None, engine: str, fmt: str) -> None:
-    """Pool initializer: signals are the parent's to handle; set up once per process."""
+def _start(kb: KnowledgeBase, engine: str, fmt: str) -> None:
+    """Pool initializer: signals are the parent's to handle; set up once per process.
+
+    The worker gets the parent's knowledge base itself, not the folder it came from, so every
+    `--jobs` evaluates the very rules the parent loaded and checked.
+    """
     global _worker, _setup_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's cleanup handler
-    from triage.files.loader import load_knowledge
-
     try:
-        _worker = _Worker(load_knowledge(rules_dir), engine, fmt)
+        _worker = _Worker(kb, engine, fmt)
     except Exception as err:  # reported by every task rather than respawning forever
         _setup_error = str(err)
 
 
 def _task(sources: Sequence[str], stdin: bytes | None) -> list[Record]:
     if _worker is None:
-        raise WorkerSetupError(_setup_error or "worker not started")
+        raise WorkerError(_setup_error or "worker not started")
     return _worker.run(sources, stdin)
 
 
@@ -103,9 +92,7 @@ def _tasks(
         if STDIN in task:
             if data is None:
                 # At most one byte past the limit: the worker reading it reports the size.
-                raw = stdin.read(MAX_FILE_BYTES + 1) if stdin is not None else b""
-                data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
-                given = data
+                data = given = stream_bytes(stdin)
             else:
                 given = b""  # as from a stream already read to its end
         yield task, given
@@ -120,7 +107,6 @@ def records(
     sources: Sequence[str],
     kb: KnowledgeBase,
     *,
-    rules_dir: Path | None,
     engine: str = "experta",
     fmt: str = "text",
     jobs: int = 1,
@@ -140,7 +126,7 @@ def records(
     # random point, they can land inside a lock or a fork of the pool's own machinery and
     # leave it hanging instead of stopping.
     with signals_deferred():
-        pool = _Pool(workers, (rules_dir, engine, fmt))
+        pool = _Pool(workers, (kb, engine, fmt))
     try:
         with signals_deferred():
             pending: deque[tuple[tuple[list[str], bytes | None], Future]] = deque()
@@ -164,7 +150,7 @@ class _Pool:
     reported as an error of that case; the pool is restarted and the other tasks resubmitted.
     """
 
-    def __init__(self, workers: int, setup: tuple[Path | None, str, str]) -> None:
+    def __init__(self, workers: int, setup: tuple[KnowledgeBase, str, str]) -> None:
         self.workers, self.setup = workers, setup
         self.executor = self._new(workers)
 
@@ -233,14 +219,15 @@ def _died(source: str, fmt: str, processes: list[Any]) -> Record:
                 how = f"was killed by {signal.Signals(-code).name}"
         elif code:
             how = f"exited with code {code}"
-    name = "<stdin>" if source == STDIN else source
+    name = STDIN_NAME if source == STDIN else source
     problem = Problem(
         Location(name),
         f"the worker process evaluating this case {how}; the case was not evaluated "
         "(the other cases were)",
+        code="P102",
     )
-    outcome = CaseOutcome(name, ERROR, error=InputError(problem))
-    return Record(ERROR, FORMATS[fmt].render(outcome))
+    outcome = CaseOutcome(name, Status.ERROR, error=InputError(problem))
+    return Record.of(outcome, reporter("run", fmt).render(outcome))
 
 
 def _kill(executor: ProcessPoolExecutor) -> None:
@@ -260,21 +247,19 @@ def write_report(
     sources: Sequence[str],
     kb: KnowledgeBase,
     *,
-    rules_dir: Path | None,
     engine: str = "experta",
     jobs: int = 1,
     stdin: IO[bytes] | None = None,
     progress: Callable[[int], None] | None = None,
     min_per_worker: int = MIN_PER_WORKER,
-) -> Summary:
+) -> RunSummary:
     """Evaluate the cases and stream the report in `fmt` to `out`; `progress(n)` after each task."""
-    writer = FORMATS[fmt](out)
-    summary = Summary()
+    writer = reporter("run", fmt)(out)
+    summary = RunSummary()
     try:
         for batch in records(
             sources,
             kb,
-            rules_dir=rules_dir,
             engine=engine,
             fmt=fmt,
             jobs=jobs,

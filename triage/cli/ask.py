@@ -143,7 +143,7 @@ def _replay(
     from triage.interview import replay
     from triage.render.screen import Screen, terminal_width, wants_color
     from triage.tools.advice import advise
-    from triage.tools.outcomes import judge
+    from triage.tools.outcomes import Status, judge
 
     case = read_case(source, kb, getattr(sys.stdin, "buffer", sys.stdin))
     interview = replay(kb, case.answers)
@@ -169,7 +169,7 @@ def _replay(
             screen.result(result, advice, interview.screens, full, interview.kb, replayed=True),
             color=screen.color,
         )
-        if status != "unchecked":
+        if status != Status.UNCHECKED:
             click.echo(f"{case.name}: {status} (against its expect block)")
         if saved:
             click.echo(f"Saved to {save_path}; check it with: {command_hint()} run {save_path}")
@@ -177,7 +177,7 @@ def _replay(
             click.echo(f"The consultation to share is in {report_path}.")
     if save_path is not None and not saved:
         return 2
-    return 1 if status == "fail" else 0
+    return 1 if status == Status.FAIL else 0
 
 
 def command_hint() -> str:
@@ -344,15 +344,15 @@ class Session:
                 return
 
     def finish(self) -> int:
-        from triage.tools.outcomes import judge
+        from triage.tools.outcomes import Status, judge
 
         interview = self.interview
         result = interview.result()
-        status = "unchecked"
+        status = Status.UNCHECKED
         if self.case is not None and self.case.expect is not None:
             status = judge(self.case, result).status
         saved = self.save_path is not None and self.save_final(self.title(result))
-        code = 1 if status == "fail" else 0
+        code = 1 if status == Status.FAIL else 0
         if self.save_path is not None and not saved:
             code = 2
         if self.fmt == "json":
@@ -363,7 +363,7 @@ class Session:
 
         advice = advise(self.kb, result, interview.answers, interview.skipped, self.today)
         self.echo(self.screen.result(result, advice, interview.screens, self.full, self.kb))
-        if status != "unchecked":
+        if status != Status.UNCHECKED:
             self.echo(f"Against the expect block of {self.resume_path}: {status}")
         if saved:
             self.echo(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from triage.cli.common import format_option, load_kb, rules_option
     type=click.Path(file_okay=False, path_type=Path),
 )
 @rules_option
-@format_option("text", "json")
+@format_option("check")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings as well as errors.")
 @click.option(
     "--counterexamples",
@@ -56,6 +55,7 @@ def check(
       triage check my-rules/ --strict --format json
     """
     from triage.files.casefile import write_atomic
+    from triage.render.registry import reporter
     from triage.tools.verify import check_knowledge
     from triage.tools.verify.invariants import counterexample_case
 
@@ -74,14 +74,10 @@ def check(
         for inv_id, answers in report.counterexamples.items():
             text = counterexample_case(by_id[inv_id], answers, examples_dir)
             write_atomic(examples_dir / f"{inv_id}.yaml", text)
-    if fmt == "json":
-        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
-    else:
-        for line in report.text_lines():
-            click.echo(line)
-        if examples_dir is not None and report.counterexamples:
-            click.echo(
-                f"counterexamples written to {examples_dir}: "
-                + ", ".join(f"{inv_id}.yaml" for inv_id in report.counterexamples)
-            )
+    click.echo(reporter("check", fmt)(report))
+    if fmt == "text" and examples_dir is not None and report.counterexamples:
+        click.echo(
+            f"counterexamples written to {examples_dir}: "
+            + ", ".join(f"{inv_id}.yaml" for inv_id in report.counterexamples)
+        )
     sys.exit(report.exit_code(strict))

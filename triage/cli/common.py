@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from triage.files.output import interrupt
+from triage.render.registry import REPORTERS, formats
 
 if TYPE_CHECKING:
-    from triage.model.errors import InputError
+    from triage.model.errors import TriageError
     from triage.model.knowledge import KnowledgeBase
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -88,17 +89,24 @@ def _silence_stdout() -> None:
 
 
 class BadInput(click.ClickException):
-    """Invalid input: printed as located problems, exit code 2, never a traceback."""
+    """Invalid input: printed with its code (and location, when it has one), exit code 2,
+    never a traceback."""
 
     exit_code = 2
 
-    def __init__(self, error: InputError) -> None:
+    def __init__(self, error: TriageError) -> None:
         super().__init__(str(error))
         self.error = error
 
     def show(self, file: Any = None) -> None:
-        for problem in self.error.problems:
-            click.echo(f"error: {problem}", err=True)
+        from triage.model.errors import InputError
+
+        if isinstance(self.error, InputError):
+            for problem in self.error.problems:
+                click.echo(f"error: {problem.coded()}", err=True)
+            return
+        hint = f" ({self.error.suggestion})" if self.error.suggestion else ""
+        click.echo(f"error: {self.error.code} {self.error}{hint}", err=True)
 
 
 def rules_option(func: F) -> F:
@@ -111,12 +119,16 @@ def rules_option(func: F) -> F:
     )(func)
 
 
-def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
+def format_option(*choices: str, default: str | None = None) -> Callable[[F], F]:
+    """`--format`; a reporting command passes its name alone, and gets the choices of
+    `triage.render.registry` (the first is the default)."""
+    if len(choices) == 1 and choices[0] in REPORTERS:
+        choices = formats(choices[0])
     return click.option(
         "--format",
         "fmt",
         type=click.Choice(choices),
-        default=default,
+        default=default or choices[0],
         show_default=True,
         help="Output format.",
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from triage.cli.common import BadInput, format_option, load_kb, rules_option
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
 @rules_option
-@format_option("text", "json")
+@format_option("coverage")
 @click.option(
     "--fail-under",
     "fail_under",
@@ -39,7 +38,7 @@ def coverage(
     from triage.evaluate.engine import Engine
     from triage.files.cases import expand_paths
     from triage.model.errors import InputError
-    from triage.render.coverage import coverage_dict, coverage_text
+    from triage.render.registry import reporter
     from triage.tools.coverage import measure
 
     kb = load_kb(rules_dir)
@@ -49,15 +48,5 @@ def coverage(
         raise BadInput(err) from None
     cov = measure(sources, kb, Engine(kb), getattr(sys.stdin, "buffer", sys.stdin))
     below = fail_under is not None and cov.rules.percent < fail_under
-    if fmt == "json":
-        data = coverage_dict(cov)
-        if fail_under is not None:
-            data["fail_under"] = {"percent": fail_under, "failed": below}
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-    else:
-        click.echo(coverage_text(cov))
-        if below:
-            click.echo(
-                f"\nRule coverage {cov.rules.percent:.1f}% is below --fail-under {fail_under:g}%"
-            )
+    click.echo(reporter("coverage", fmt)(cov, fail_under))
     sys.exit(2 if cov.errors else 1 if below else 0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -17,7 +16,7 @@ _RULES_DIR = click.Path(file_okay=False, path_type=Path)
 @click.argument("old_rules", type=_RULES_DIR)
 @click.argument("new_rules", type=_RULES_DIR)
 @click.argument("paths", nargs=-1, required=True)
-@format_option("text", "json")
+@format_option("diff")
 @click.option(
     "--fail-on-change",
     is_flag=True,
@@ -39,7 +38,7 @@ def diff(
     from triage.evaluate.engine import Engine
     from triage.files.cases import expand_paths
     from triage.model.errors import InputError
-    from triage.render.diff import diff_dict, diff_text
+    from triage.render.registry import reporter
     from triage.tools.diff import compare, summarise
 
     old_kb = load_kb(old_rules)
@@ -51,10 +50,6 @@ def diff(
     stdin = getattr(sys.stdin, "buffer", sys.stdin)
     diffs = list(compare(sources, (old_kb, Engine(old_kb)), (new_kb, Engine(new_kb)), stdin))
     old_name, new_name = str(old_rules), str(new_rules)
-    if fmt == "json":
-        data = diff_dict(diffs, old_name, new_name)
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-    else:
-        click.echo(diff_text(diffs, old_name, new_name))
+    click.echo(reporter("diff", fmt)(diffs, old_name, new_name))
     summary = summarise(diffs)
     sys.exit(2 if summary.errors else 1 if fail_on_change and summary.changed else 0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from triage.cli.common import BadInput, format_option, load_kb, rules_option
 @click.command()
 @click.argument("case_file", metavar="CASE")
 @rules_option
-@format_option("text", "json")
+@format_option("explain")
 def explain(case_file: str, rules_dir: Path | None, fmt: str) -> None:
     """Explain one case (`-` for stdin): fired rules, near misses, open questions.
 
@@ -28,7 +27,7 @@ def explain(case_file: str, rules_dir: Path | None, fmt: str) -> None:
     from triage.evaluate.engine import Engine
     from triage.files.cases import read_case
     from triage.model.errors import InputError
-    from triage.render.explain import explanation_dict, explanation_text
+    from triage.render.registry import reporter
     from triage.tools.explain import explain as explain_case
 
     kb = load_kb(rules_dir)
@@ -37,7 +36,4 @@ def explain(case_file: str, rules_dir: Path | None, fmt: str) -> None:
     except InputError as err:
         raise BadInput(err) from None
     expl = explain_case(kb, case, Engine(kb))
-    if fmt == "json":
-        click.echo(json.dumps(explanation_dict(expl), indent=2, ensure_ascii=False))
-    else:
-        click.echo(explanation_text(expl))
+    click.echo(reporter("explain", fmt)(expl))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -12,7 +11,7 @@ from triage.cli.common import BadInput, format_option, load_kb, rules_option
 
 @click.command()
 @rules_option
-@format_option("mermaid", "dot", "json", default="mermaid")
+@format_option("graph")
 @click.option(
     "--rule",
     "rule_id",
@@ -32,7 +31,7 @@ def graph(rules_dir: Path | None, fmt: str, rule_id: str | None) -> None:
       triage graph --format dot | dot -Tsvg > rules.svg
     """
     from triage.model.errors import InputError
-    from triage.render.graph import graph_dict, to_dot, to_mermaid
+    from triage.render.registry import reporter
     from triage.tools.graph import build_graph
 
     kb = load_kb(rules_dir)
@@ -40,9 +39,4 @@ def graph(rules_dir: Path | None, fmt: str, rule_id: str | None) -> None:
         network = build_graph(kb, rule_id)
     except InputError as err:
         raise BadInput(err) from None
-    if fmt == "json":
-        click.echo(json.dumps(graph_dict(network), indent=2, ensure_ascii=False))
-    elif fmt == "dot":
-        click.echo(to_dot(network))
-    else:
-        click.echo(to_mermaid(network))
+    click.echo(reporter("graph", fmt)(network))

@@ -12,16 +12,17 @@ from typing import IO
 import click
 
 from triage.cli.common import BadInput, format_option, load_kb, rules_option
+from triage.evaluate.evaluator import EVALUATORS
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
 @rules_option
-@format_option("text", "json", "jsonl", "csv", "junit")
+@format_option("run")
 @click.option(
     "--engine",
     "engine_name",
-    type=click.Choice(["experta", "reference"]),
+    type=click.Choice(EVALUATORS),
     default="experta",
     show_default=True,
     help="Evaluate with the Experta engine or the engine-free reference.",
@@ -61,11 +62,11 @@ def run(
       triage run checkins/ --jobs 2 --format junit -o reports/triage.xml
       cat my-back.yaml | triage run - --format json
     """
-    from triage.batch.pool import WorkerSetupError, write_report
+    from triage.batch.pool import write_report
     from triage.files.cases import expand_paths
     from triage.files.output import open_output
-    from triage.model.errors import InputError, Location, Problem
-    from triage.render.batch import FORMATS
+    from triage.model.errors import InputError, Location, Problem, WorkerError
+    from triage.render.registry import reporter
 
     kb = load_kb(rules_dir)
     try:
@@ -75,7 +76,7 @@ def run(
     jobs = jobs or os.cpu_count() or 1
     stdin: IO[bytes] | None = getattr(sys.stdin, "buffer", None)
     show = not quiet and sys.stderr.isatty() and len(sources) > 1
-    if output is None and sys.stdout.isatty() and not FORMATS[fmt].holds_back:
+    if output is None and sys.stdout.isatty() and not reporter("run", fmt).holds_back:
         show = False  # the report streams to the same terminal and would tangle with the bar
     try:
         with open_output(output) as out, LateBar(len(sources), show) as bar:
@@ -84,7 +85,6 @@ def run(
                 fmt,
                 sources,
                 kb,
-                rules_dir=rules_dir,
                 engine=engine_name,
                 jobs=jobs,
                 stdin=stdin,
@@ -95,10 +95,10 @@ def run(
     except OSError as err:
         where = Location(str(output)) if output else Location("<stdout>")
         raise BadInput(
-            InputError(Problem(where, f"cannot write the report: {err.strerror}"))
+            InputError(Problem(where, f"cannot write the report: {err.strerror}", code="I501"))
         ) from None
-    except WorkerSetupError as err:
-        raise BadInput(InputError(Problem(Location(str(rules_dir or "rules")), str(err)))) from None
+    except WorkerError as err:
+        raise BadInput(err) from None
     sys.exit(summary.exit_code)
 
 

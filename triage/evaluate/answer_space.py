@@ -15,23 +15,9 @@ from typing import Any
 
 from triage.model.conditions import Condition, FactTest
 from triage.model.knowledge import KnowledgeBase, Question
+from triage.model.values import UNKNOWN
 
-
-class _Unknown:
-    """The answer "don't know": the fact is left out of the answers."""
-
-    _instance: _Unknown | None = None
-
-    def __new__(cls) -> _Unknown:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-
-UNKNOWN = _Unknown()
+__all__ = ["UNKNOWN"]
 
 
 def fact_tests(cond: Condition) -> Iterator[FactTest]:

@@ -16,7 +16,7 @@ module decides how the rules are written for Experta:
   then strata, then file order), so firing order is independent of PYTHONHASHSEED and of
   chunking, and a negated finding waits until all of its producers have fired. Sub-rules of a
   rule are disjoint, so a rule fires at most once per case.
-- `evaluate_many` puts up to `CHUNK` cases in one engine run; each fact carries its `case`
+- `evaluate_many` puts up to `CASES_PER_RUN` cases in one engine run; each fact carries its `case`
   number and every pattern binds it, so cases never see each other's findings.
 
 What the fired rules mean (urgency, recommendations held back, trace) is `conclude`'s, shared
@@ -38,7 +38,7 @@ from triage.model.conditions import All, Condition, Constant, FactTest, with_fin
 from triage.model.knowledge import KnowledgeBase, Rule
 from triage.model.result import Result, conclude
 
-CHUNK = 16
+CASES_PER_RUN = 16
 """Cases per engine run in `evaluate_many`; measured best between 8 and 32."""
 
 
@@ -196,11 +196,11 @@ class Engine:
         return self._engine.evaluate(answers)
 
     def evaluate_many(self, many: Iterable[Mapping[str, Any]]) -> list[Result]:
-        """Results in order; `CHUNK` cases share each engine run."""
+        """Results in order; `CASES_PER_RUN` cases share each engine run."""
         items = list(many)
         results: list[Result] = []
-        for start in range(0, len(items), CHUNK):
-            chunk = items[start : start + CHUNK]
+        for start in range(0, len(items), CASES_PER_RUN):
+            chunk = items[start : start + CASES_PER_RUN]
             fired = self._engine.run_chunk(chunk)
             results.extend(conclude(self.kb, a, f) for a, f in zip(chunk, fired, strict=True))
         return results

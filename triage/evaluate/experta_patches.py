@@ -23,10 +23,12 @@ Experta internals this module touches, and why:
 - `experta.__version__`: checked against `EXPERTA_VERSION` before any internal is imported.
 - `DepthStrategy._update_agenda`, `Agenda.activations` (a list, next activation last),
   `Activation.key`, `Activation.rule.salience`, `Activation.facts`, `Fact["__factid__"]`:
-  `ExactRemovalStrategy` keeps the agenda ordered as Experta's depth strategy does, but
-  finds the activation to remove by its key. The stock removal looks only next to the bisect
-  position and compares activations before their key is set, so a rule guarded by
-  `NOT(Finding)` could keep its activation and fire after the finding appeared.
+  `ExactRemovalStrategy` keeps the agenda in the order of Experta's depth strategy, inserting
+  by bisection on the key, and removes an activation by scanning every activation with an
+  equal key. `Activation.__eq__` compares keys too, and a removal notice arrives without one,
+  so the key is computed first; the stock removal looks only at the bisect position and its
+  two neighbours, where the activation to remove need not be. An activation left behind would
+  fire a rule guarded by `NOT(Finding)` after the finding appeared.
 - `ConflictSetNode._activate`, `ConflictSetNode.get_activations`, and
   `ReteMatcher._get_conflict_set_nodes`: after every fired rule the stock matcher asks every
   conflict-set node for news; `_Matcher` asks only those that received a token since
@@ -74,7 +76,9 @@ class ExpertaVersionError(TriageError):
         super().__init__(
             f"squat-triage needs Experta {EXPERTA_VERSION}, found Experta {found}: the engine "
             "relies on Experta internals listed in triage/evaluate/experta_patches.py; "
-            f"install experta=={EXPERTA_VERSION}"
+            f"install experta=={EXPERTA_VERSION}",
+            "X101",
+            f"pip install experta=={EXPERTA_VERSION}",
         )
         self.found = found
 

@@ -9,38 +9,14 @@ pending facts until an invariant is decided.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from triage.model.conditions import MAYBE, Tri
+from triage.model.conditions import MAYBE, Tri, t_and, t_not, t_or
 from triage.model.knowledge import KnowledgeBase, Outcome
 from triage.model.result import held_back
 from triage.model.vocabulary import DEFAULT_URGENCY, URGENCY_LEVELS, URGENCY_RANK
-
-
-def t_or(values: Iterable[Tri]) -> Tri:
-    result: Tri = False
-    for value in values:
-        if value is True:
-            return True
-        if value is MAYBE:
-            result = MAYBE
-    return result
-
-
-def t_and(values: Iterable[Tri]) -> Tri:
-    result: Tri = True
-    for value in values:
-        if value is False:
-            return False
-        if value is MAYBE:
-            result = MAYBE
-    return result
-
-
-def t_not(value: Tri) -> Tri:
-    return MAYBE if value is MAYBE else not value
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +13,11 @@ from triage.files import yamlio
 from triage.files.schema import Validator
 from triage.model.errors import InputError, Location, Problem, closest
 from triage.model.knowledge import KnowledgeBase
+from triage.model.values import quoted_value
 from triage.model.vocabulary import CATEGORIES, URGENCY_RANK
 
 STDIN = "-"
+STDIN_NAME = "<stdin>"
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,6 @@ class Case:
     answers: Mapping[str, Any]
     title: str = ""
     expect: Expectation | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 def parse_case(text: str, name: str, kb: KnowledgeBase) -> Case:
@@ -43,14 +44,17 @@ def parse_case(text: str, name: str, kb: KnowledgeBase) -> Case:
             path = list(err.path)
             if err.on_key and path:
                 path[-1] = yamlio.key(str(path[-1]))
-            problems.append(Problem(yamlio.locate(text, name, path), err.message, err.suggestion))
+            problems.append(
+                Problem(yamlio.locate(text, name, path), err.message, err.suggestion, code=err.code)
+            )
         if problems:
             raise InputError(problems)
     answers: dict[str, Any] = {}
     for fact, value in data["answers"].items():
         question = kb.questions.get(fact)
         if question is None and len(problems) > InputError.MAX_SHOWN:
-            problems.append(Problem(Location(name), f"unknown fact `{fact}`"))  # only counted
+            # only counted
+            problems.append(Problem(Location(name), f"unknown fact `{fact}`", code="I401"))
             continue
         if question is None:
             problems.append(
@@ -58,16 +62,18 @@ def parse_case(text: str, name: str, kb: KnowledgeBase) -> Case:
                     yamlio.locate(text, name, ["answers", yamlio.key(fact)]),
                     f"unknown fact `{fact}`",
                     closest(fact, kb.questions),
+                    code="I401",
                 )
             )
             continue
         if not question.accepts(value):
-            shown = ("true" if value else "false") if isinstance(value, bool) else f"`{value}`"
             problems.append(
                 Problem(
                     yamlio.locate(text, name, ["answers", fact]),
-                    f"{shown} is outside the domain of `{fact}`; expected {question.domain_text()}",
+                    f"{quoted_value(value)} is outside the domain of `{fact}`; "
+                    f"expected {question.domain_text()}",
                     closest(str(value), question.values) if question.values else None,
+                    code="I402",
                 )
             )
             continue
@@ -86,6 +92,7 @@ def parse_case(text: str, name: str, kb: KnowledgeBase) -> Case:
                             yamlio.locate(text, name, ["expect", part, pos]),
                             f"unknown recommendation id or category `{ref}`",
                             closest(ref, names),
+                            code="I403",
                         )
                     )
         expect = Expectation(
@@ -136,22 +143,22 @@ def _plainly_valid(data: Any, kb: KnowledgeBase) -> bool:
     return True
 
 
-def read_case(source: str, kb: KnowledgeBase, stdin: Any = None) -> Case:
-    """Read one case from a path, or from `stdin` when the source is `-`."""
+def read_case_text(source: str, stdin: Any = None) -> tuple[str, str]:
+    """The name and decoded text of a case file, or of `stdin` when the source is `-`."""
     if source == STDIN:
-        data = yamlio.read_stream(stdin, "<stdin>")
-        return parse_case(yamlio.decode(data, "<stdin>"), "<stdin>", kb)
-    return parse_case(read_case_text(source), source, kb)
-
-
-def read_case_text(source: str) -> str:
-    """A case file's text, size-checked before reading; every failure located and worded."""
+        return STDIN_NAME, yamlio.decode(yamlio.read_stream(stdin, STDIN_NAME), STDIN_NAME)
     path = Path(source)
     try:
         data = yamlio.read_bytes(path, source)
     except OSError as err:
-        raise InputError(Problem(Location(source), _unreadable(path, err))) from None
-    return yamlio.decode(data, source)
+        raise InputError(Problem(Location(source), _unreadable(path, err), code="I101")) from None
+    return source, yamlio.decode(data, source)
+
+
+def read_case(source: str, kb: KnowledgeBase, stdin: Any = None) -> Case:
+    """Read one case from a path, or from `stdin` when the source is `-`."""
+    name, text = read_case_text(source, stdin)
+    return parse_case(text, name, kb)
 
 
 def _unreadable(path: Path, err: OSError) -> str:
@@ -197,6 +204,7 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
                     Location(raw),
                     "no such file or folder; expected a case "
                     "file, a folder of case files, or - for stdin",
+                    code="I404",
                 )
             )
     if missing:

@@ -36,6 +36,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from triage.model.errors import TriageError
+
 APP_NAME = "squat-triage"
 FILE_NAME = "history.sqlite3"
 ENV_VAR = "TRIAGE_HISTORY"
@@ -78,11 +80,11 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class HistoryError(Exception):
+class HistoryError(TriageError):
     """The history cannot be used; the message names the file and what to do about it."""
 
     def __init__(self, path: Path, problem: str, advice: str) -> None:
-        super().__init__(f"{path}: {problem}. {advice}")
+        super().__init__(f"{path}: {problem}. {advice}", "I502", advice)
         self.path, self.problem, self.advice = path, problem, advice
 
 

@@ -33,6 +33,7 @@ from triage.model.knowledge import (
     Rule,
     SafetyNetItem,
 )
+from triage.model.values import quoted_value
 from triage.model.vocabulary import CATEGORIES
 
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
@@ -91,8 +92,10 @@ class _Builder:
         # so one typo in a catalogue does not cascade into a page of "unknown" errors.
         self.broken: set[str] = set()
 
-    def problem(self, location: Location, message: str, suggestion: str | None = None) -> None:
-        self.problems.append(Problem(location, message, suggestion))
+    def problem(
+        self, location: Location, message: str, suggestion: str | None = None, *, code: str
+    ) -> None:
+        self.problems.append(Problem(location, message, suggestion, code=code))
 
     # -- files -------------------------------------------------------------------------
 
@@ -106,7 +109,7 @@ class _Builder:
         source = _Source(name, data, text)
         self.digest.update(f"{path.name}\0{len(text)}\0".encode() + text.encode())
         if not isinstance(data, dict):
-            self.problem(source.at(), "expected a mapping at the top of the file")
+            self.problem(source.at(), "expected a mapping at the top of the file", code="I307")
             return
         kinds = [key for key in KINDS if key in data]
         if len(kinds) != 1:
@@ -117,6 +120,7 @@ class _Builder:
                 source.at(yamlio.key(str(first))) if first else source.at(),
                 f"a knowledge file holds exactly one of {keys} at the top; found {what}",
                 closest(str(first), KINDS) if not kinds else None,
+                code="I307",
             )
             return
         kind = kinds[0]
@@ -125,7 +129,7 @@ class _Builder:
             where = list(error.path)
             if error.on_key and where:
                 where[-1] = yamlio.key(str(where[-1]))
-            self.problem(source.at(*where), error.message, error.suggestion)
+            self.problem(source.at(*where), error.message, error.suggestion, code=error.code)
         if errors:
             self.broken.add(kind)
             return
@@ -149,28 +153,37 @@ class _Builder:
                 self.problem(
                     source.at("questions", index, "id"),
                     f"question `{qid}` is defined twice (first at {self.questions[qid].location})",
+                    code="I301",
                 )
                 continue
             kind = raw["type"]
             values = tuple(raw.get("values", ()))
             if kind == "enum" and not values:
-                self.problem(loc, f"question `{qid}` is an enum; expected a `values` list")
+                self.problem(
+                    loc, f"question `{qid}` is an enum; expected a `values` list", code="I304"
+                )
             if kind != "enum" and values:
                 self.problem(
                     source.at("questions", index, "values"),
                     f"`values` only applies to enum questions; `{qid}` is {kind}",
+                    code="I304",
                 )
             low, high = raw.get("min"), raw.get("max")
             if kind in ("bool", "enum") and (low is not None or high is not None):
-                self.problem(loc, f"`min`/`max` only apply to numeric questions; `{qid}` is {kind}")
+                self.problem(
+                    loc,
+                    f"`min`/`max` only apply to numeric questions; `{qid}` is {kind}",
+                    code="I304",
+                )
             if low is not None and high is not None and low > high:
-                self.problem(loc, f"`min` ({low}) is above `max` ({high})")
+                self.problem(loc, f"`min` ({low}) is above `max` ({high})", code="I304")
             for label in raw.get("labels", {}):
                 if label not in values:
                     self.problem(
                         source.at("questions", index, "labels", yamlio.key(label)),
                         f"label for unknown value `{label}`",
                         closest(label, values),
+                        code="I302",
                     )
             self.questions[qid] = Question(
                 id=qid,
@@ -210,6 +223,7 @@ class _Builder:
                     source.at("recommendations", index, "id"),
                     f"recommendation `{rid}` is defined twice (first at "
                     f"{self.recommendations[rid].location})",
+                    code="I301",
                 )
                 continue
             self.recommendations[rid] = Recommendation(
@@ -235,6 +249,7 @@ class _Builder:
             self.problem(
                 source.at(yamlio.key("notice")),
                 f"the notice is defined twice (first at {self.notice_location})",
+                code="I301",
             )
             return
         self.notice, self.notice_location = data["notice"].strip(), source.at("notice")
@@ -244,6 +259,7 @@ class _Builder:
                 self.problem(
                     source.at("safety_net", index, "id"),
                     f"safety-net item `{raw['id']}` is defined twice",
+                    code="I301",
                 )
                 continue
             seen.add(raw["id"])
@@ -265,7 +281,9 @@ class _Builder:
         for index, raw in enumerate(data.get("regions", ())):
             if raw["id"] in self.regions:
                 self.problem(
-                    source.at("regions", index, "id"), f"region `{raw['id']}` is defined twice"
+                    source.at("regions", index, "id"),
+                    f"region `{raw['id']}` is defined twice",
+                    code="I301",
                 )
                 continue
             self.regions[raw["id"]] = Region(
@@ -283,6 +301,7 @@ class _Builder:
                     f"region `{region.id}` has no words for "
                     + ", ".join(f"`{name}`" for name in sorted(missing))
                     + "; every region needs the same placeholders",
+                    code="I304",
                 )
         if "default_region" in data:
             self.default_region = (data["default_region"], source.at("default_region"))
@@ -316,6 +335,7 @@ class _Builder:
                 self.problem(
                     source.at("checklists", index, "id"),
                     f"checklist `{checklist.id}` is defined twice",
+                    code="I301",
                 )
             ids.add(checklist.id)
             for pos, item in enumerate(checklist.items):
@@ -323,16 +343,22 @@ class _Builder:
                 question = self.questions.get(item.fact)
                 if question is None:
                     self.problem(
-                        loc, f"unknown fact `{item.fact}`", closest(item.fact, self.questions)
+                        loc,
+                        f"unknown fact `{item.fact}`",
+                        closest(item.fact, self.questions),
+                        code="I302",
                     )
                 elif question.type != "bool":
                     self.problem(
                         loc,
                         f"checklist items are yes/no questions; `{item.fact}` is {question.type}",
+                        code="I304",
                     )
                 if item.fact in seen:
                     self.problem(
-                        loc, f"`{item.fact}` is already on the checklist `{seen[item.fact]}`"
+                        loc,
+                        f"`{item.fact}` is already on the checklist `{seen[item.fact]}`",
+                        code="I301",
                     )
                 seen[item.fact] = checklist.id
 
@@ -342,6 +368,7 @@ class _Builder:
             self.problem(
                 source.at(yamlio.key("follow_up")),
                 f"`follow_up` is defined twice (first at {self.follow_up.location})",
+                code="I301",
             )
             return
         known = "questions" not in self.broken
@@ -355,12 +382,14 @@ class _Builder:
                         source.at("follow_up", key),
                         f"unknown fact `{qid}`",
                         closest(qid, self.questions),
+                        code="I302",
                     )
                 return None
             if question.type not in types:
                 self.problem(
                     source.at("follow_up", key),
                     f"`{key}` needs a {' or '.join(types)} question; `{qid}` is {question.type}",
+                    code="I304",
                 )
             return question
 
@@ -375,20 +404,28 @@ class _Builder:
                         f"`{value}` is not a value of `{trend.id}`; expected one of "
                         + ", ".join(trend.values),
                         closest(value, trend.values),
+                        code="I303",
                     )
         for index, qid in enumerate(raw["carry_over"]):
             question = self.questions.get(qid)
             loc = source.at("follow_up", "carry_over", index)
             if question is None:
                 if known:
-                    self.problem(loc, f"unknown fact `{qid}`", closest(qid, self.questions))
+                    self.problem(
+                        loc, f"unknown fact `{qid}`", closest(qid, self.questions), code="I302"
+                    )
             elif question.group == "red_flag":
                 self.problem(
                     loc,
                     f"`{qid}` is a warning sign; warning signs are asked again at every check-in",
+                    code="I304",
                 )
             elif qid in (raw["onset"], raw["severity"], raw["trend"]):
-                self.problem(loc, f"`{qid}` changes at every check-in; it cannot be carried over")
+                self.problem(
+                    loc,
+                    f"`{qid}` changes at every check-in; it cannot be carried over",
+                    code="I304",
+                )
         self.follow_up = FollowUp(
             onset=raw["onset"],
             severity=raw["severity"],
@@ -412,6 +449,7 @@ class _Builder:
                 self.problem(
                     source.at("rules", index, "id"),
                     f"rule `{rule_id}` is defined twice (first at {known[rule_id].location})",
+                    code="I301",
                 )
                 continue
             then = raw["then"]
@@ -419,6 +457,7 @@ class _Builder:
                 self.problem(
                     source.at("rules", index, "then"),
                     "a rule must conclude something; expected `urgency`, `recommend` or `findings`",
+                    code="I304",
                 )
             when = self.condition(raw["when"], source, ("rules", index, "when"))
             for pos, ref in enumerate(then.get("recommend", ())):
@@ -447,6 +486,7 @@ class _Builder:
                 self.problem(
                     source.at("invariants", index, "id"),
                     f"invariant `{raw['id']}` is defined twice (first at {seen[raw['id']]})",
+                    code="I301",
                 )
                 continue
             loc = source.at("invariants", index)
@@ -489,7 +529,7 @@ class _Builder:
             return
         names = list(self.recommendations) + ([] if ids_only else list(CATEGORIES))
         what = "recommendation id" if ids_only else "recommendation id or category"
-        self.problem(loc, f"unknown {what} `{ref}`", closest(ref, names))
+        self.problem(loc, f"unknown {what} `{ref}`", closest(ref, names), code="I302")
 
     # -- conditions --------------------------------------------------------------------
 
@@ -506,6 +546,7 @@ class _Builder:
                 self.problem(
                     source.at(*path, "at_least"),
                     f"at_least {raw['at_least']} of only {len(items)} conditions can never hold",
+                    code="I304",
                 )
             return AtLeast(raw["at_least"], items)
         if "finding" in raw:
@@ -522,7 +563,10 @@ class _Builder:
             if "questions" in self.broken:
                 return FactTest(fact, "unknown")
             self.problem(
-                source.at(*path, "fact"), f"unknown fact `{fact}`", closest(fact, self.questions)
+                source.at(*path, "fact"),
+                f"unknown fact `{fact}`",
+                closest(fact, self.questions),
+                code="I302",
             )
             return FactTest(fact, "unknown")
         ops = [op for op in ("is", "in", "unknown", *NUMERIC_OPS) if op in raw]
@@ -532,6 +576,7 @@ class _Builder:
                 source.at(*path),
                 f"a test of `{fact}` needs exactly one of `is`, `in`, "
                 "`unknown`, or numeric bounds (`gt`, `gte`, `lt`, `lte`)",
+                code="I304",
             )
             return FactTest(fact, "unknown")
         if numeric:
@@ -540,6 +585,7 @@ class _Builder:
                     source.at(*path, numeric[0]),
                     f"`{numeric[0]}` needs a numeric fact; `{fact}` is {question.type} "
                     f"({question.domain_text()})",
+                    code="I304",
                 )
             tests = tuple(FactTest(fact, op, raw[op]) for op in numeric)
             return tests[0] if len(tests) == 1 else All(tests)
@@ -552,9 +598,10 @@ class _Builder:
                 where = (*path, "is") if op == "is" else (*path, "in", pos)
                 self.problem(
                     source.at(*where),
-                    f"{_show(value)} is outside the domain of `{fact}`; expected "
+                    f"{quoted_value(value)} is outside the domain of `{fact}`; expected "
                     f"{question.domain_text()}",
                     closest(str(value), question.values) if question.values else None,
+                    code="I303",
                 )
         if op == "is":
             return FactTest(fact, "is", raw["is"])
@@ -568,7 +615,10 @@ class _Builder:
             wanted, where = self.default_region
             if wanted not in self.regions:
                 self.problem(
-                    where, f"unknown default region `{wanted}`", closest(wanted, self.regions)
+                    where,
+                    f"unknown default region `{wanted}`",
+                    closest(wanted, self.regions),
+                    code="I302",
                 )
                 return None
         if wanted is None:
@@ -579,6 +629,7 @@ class _Builder:
                 Location(_display(self.root)),
                 f"unknown region `{wanted}`; expected one of: {known}",
                 closest(wanted, self.regions),
+                code="I302",
             )
             return None
         return self.regions[wanted]
@@ -601,6 +652,7 @@ class _Builder:
                         f"unknown placeholder `{{{name}}}`; expected one of the region words: "
                         + (", ".join(sorted(known)) or "none (no `regions` are declared)"),
                         closest(name, known) if known else None,
+                        code="I302",
                     )
                 return match.group(0)
 
@@ -656,11 +708,13 @@ class _Builder:
                 Location(_display(self.root)),
                 "no question catalogue found; expected "
                 "a YAML file with a top-level `questions` list",
+                code="I307",
             )
         if self.notice is None and not self.problems:
             self.problem(
                 Location(_display(self.root)),
                 "no notice found; expected a YAML file with top-level `notice` and `safety_net`",
+                code="I307",
             )
         concluded = {name for rule in self.rules for name in rule.findings}
         for pattern in self.patterns if "rules" not in self.broken else ():
@@ -669,6 +723,7 @@ class _Builder:
                     pattern.location,
                     f"pattern for finding `{pattern.finding}`, which no rule concludes",
                     closest(pattern.finding, concluded),
+                    code="I305",
                 )
         for rule in self.rules if "rules" not in self.broken else ():
             for name in rule.when.findings():
@@ -677,6 +732,7 @@ class _Builder:
                         rule.location,
                         f"rule `{rule.id}` uses finding `{name}`, which no rule concludes",
                         closest(name, concluded),
+                        code="I305",
                     )
         ordered = self._order_rules() if not self.problems else []
         if self.problems:
@@ -724,6 +780,7 @@ class _Builder:
                             f"red-flag rule `{rule.id}` depends on "
                             f"finding `{name}` of non-red-flag rule `{producer.id}`; "
                             "red flags must not wait on training rules",
+                            code="I306",
                         )
                     level = max(level, depth(producer) + 1)
             visiting.pop()
@@ -737,6 +794,7 @@ class _Builder:
             self.problem(
                 cycle.rule.location,
                 f"circular findings: {cycle.path}; a finding cannot depend on itself",
+                code="I306",
             )
             return []
         index = {rule.id: i for i, rule in enumerate(self.rules)}
@@ -747,12 +805,6 @@ class _Cycle(Exception):
     def __init__(self, rule: Rule, path: str) -> None:
         super().__init__(path)
         self.rule, self.path = rule, path
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return f"`{value}`"
 
 
 def _display(path: Path) -> str:
@@ -780,11 +832,14 @@ def load_knowledge(root: Path | str | None = None, region: str | None = None) ->
             Problem(
                 Location(str(base)),
                 "rules directory not found; expected a folder of YAML knowledge files",
+                code="I101",
             )
         )
     files = rule_files(base)
     if not files:
-        raise InputError(Problem(Location(str(base)), "no .yaml files in the rules directory"))
+        raise InputError(
+            Problem(Location(str(base)), "no .yaml files in the rules directory", code="I307")
+        )
     builder = _Builder(base)
     for path in files:
         builder.read(path)

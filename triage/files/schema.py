@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from triage.model.errors import closest
+from triage.model.errors import TriageError, closest
+from triage.model.values import quoted_value, yaml_value
 
 MAX_VALUES = 100_000
 MAX_ERRORS = 50  # a page of messages; beyond it, checking more only costs time
@@ -39,17 +41,90 @@ class SchemaError:
     message: str
     suggestion: str | None = None
     on_key: bool = False
+    code: str = field(kw_only=True)  # from `triage.model.errors.CODES` (I2xx, or I108)
 
 
 class _Budget(Exception):
     pass
 
 
+# What this validator enforces, and what it may ignore because it constrains nothing.
+ENFORCED = frozenset(
+    {
+        "$ref", "anyOf", "type", "const", "enum", "minimum", "maximum", "minLength", "pattern",
+        "items", "minItems", "uniqueItems", "properties", "required", "additionalProperties",
+        "propertyNames", "minProperties",
+    }
+)  # fmt: skip
+ANNOTATIONS = frozenset(
+    {"$schema", "$id", "$defs", "$comment", "title", "description", "default", "examples",
+     "x-pattern-hint"}
+)  # fmt: skip
+_SUBSCHEMA_MAPS = ("properties", "$defs")
+_SUBSCHEMAS = ("items", "additionalProperties", "propertyNames")
+
+
+class UnsupportedSchema(TriageError):
+    """A shipped schema uses a keyword this validator would silently skip.
+
+    Skipping it would accept documents the schema rejects (an invariant with an empty
+    `require` once passed because `minProperties` was skipped), so validation fails closed:
+    the schema is refused when it is first loaded, before any document is read.
+    """
+
+
 @cache
 def load_schema(name: str) -> dict[str, Any]:
-    """A shipped schema by file name, parsed once per process."""
+    """A shipped schema by file name, parsed once per process and checked to be enforceable."""
     text = resources.files("triage.schemas").joinpath(name).read_text(encoding="utf-8")
-    return json.loads(text)
+    schema = json.loads(text)
+    unknown = list(unsupported_keywords(schema))
+    if unknown:
+        raise UnsupportedSchema(
+            f"triage/schemas/{name}: keyword(s) the validator does not enforce: "
+            + ", ".join(f"`{word}` at {where}" for where, word in unknown)
+        )
+    return schema
+
+
+def unsupported_keywords(schema: Any, where: str = "#") -> Iterator[tuple[str, str]]:
+    """(JSON pointer, keyword) for every keyword neither enforced nor a mere annotation."""
+    if not isinstance(schema, dict):
+        return
+    for word, value in schema.items():
+        if word not in ENFORCED and word not in ANNOTATIONS:
+            yield where, word
+        if word in _SUBSCHEMA_MAPS and isinstance(value, dict):
+            for name, sub in value.items():
+                yield from unsupported_keywords(sub, f"{where}/{word}/{name}")
+        elif word in _SUBSCHEMAS:
+            yield from unsupported_keywords(value, f"{where}/{word}")
+        elif word == "anyOf" and isinstance(value, list):
+            for index, sub in enumerate(value):
+                yield from unsupported_keywords(sub, f"{where}/anyOf/{index}")
+
+
+@cache
+def _whole(pattern: str) -> re.Pattern[str]:
+    """A JSON Schema pattern with ECMAScript's `$`: the very end, not before a final newline.
+
+    In Python `$` also matches before a trailing newline, which let an id `"x\n"` through.
+    """
+    out, in_class, escaped = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            out.append(r"\Z")
+            continue
+        out.append(char)
+    return re.compile("".join(out))
 
 
 def _type_ok(value: Any, kind: str) -> bool:
@@ -72,8 +147,6 @@ def _type_ok(value: Any, kind: str) -> bool:
 
 def describe(value: Any) -> str:
     """How a value reads to a person, for 'expected X, got Y' messages."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
     if value is None:
         return "nothing"
     if isinstance(value, dict):
@@ -81,8 +154,8 @@ def describe(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
-        return f"`{value}`"
-    return str(value)
+        return quoted_value(value)
+    return yaml_value(value)
 
 
 class Validator:
@@ -99,12 +172,14 @@ class Validator:
             self._check(value, load_schema(self.schema_file), self.schema_file, (), errors)
         except _Budget:
             if len(errors) > MAX_ERRORS:
-                return [*errors, SchemaError((), "too many problems; the rest was not checked")]
+                last = SchemaError((), "too many problems; the rest was not checked", code="I108")
+                return [*errors, last]
             return [
                 SchemaError(
                     (),
                     f"document expands to more than {MAX_VALUES} values (anchors and aliases?); "
                     "expected a small plain document",
+                    code="I108",
                 )
             ]
         return errors
@@ -139,11 +214,17 @@ class Validator:
             kinds = [kinds] if isinstance(kinds, str) else kinds
             if not any(_type_ok(value, k) for k in kinds):
                 wanted = " or ".join(_TYPE_NAMES[k] for k in kinds)
-                errors.append(SchemaError(path, f"expected {wanted}, got {describe(value)}"))
+                errors.append(
+                    SchemaError(path, f"expected {wanted}, got {describe(value)}", code="I201")
+                )
                 return
         if "const" in schema and value != schema["const"]:
             errors.append(
-                SchemaError(path, f"expected {describe(schema['const'])}, got {describe(value)}")
+                SchemaError(
+                    path,
+                    f"expected {describe(schema['const'])}, got {describe(value)}",
+                    code="I204",
+                )
             )
         if "enum" in schema and value not in schema["enum"]:
             allowed = ", ".join(str(describe(v)) for v in schema["enum"])
@@ -152,6 +233,7 @@ class Validator:
                     path,
                     f"{describe(value)} is not allowed here; expected one of: {allowed}",
                     closest(str(value), [str(v) for v in schema["enum"]]),
+                    code="I204",
                 )
             )
         if isinstance(value, str):
@@ -159,11 +241,15 @@ class Validator:
         elif isinstance(value, int | float) and not isinstance(value, bool):
             if "minimum" in schema and value < schema["minimum"]:
                 errors.append(
-                    SchemaError(path, f"{value} is below the minimum {schema['minimum']}")
+                    SchemaError(
+                        path, f"{value} is below the minimum {schema['minimum']}", code="I204"
+                    )
                 )
             if "maximum" in schema and value > schema["maximum"]:
                 errors.append(
-                    SchemaError(path, f"{value} is above the maximum {schema['maximum']}")
+                    SchemaError(
+                        path, f"{value} is above the maximum {schema['maximum']}", code="I204"
+                    )
                 )
         elif isinstance(value, list):
             self._check_list(value, schema, doc, path, errors)
@@ -174,17 +260,21 @@ class Validator:
         self, value: str, schema: dict[str, Any], path: tuple, errors: list[SchemaError]
     ) -> None:
         if len(value) < schema.get("minLength", 0):
-            errors.append(SchemaError(path, "expected a non-empty text"))
+            errors.append(SchemaError(path, "expected a non-empty text", code="I204"))
         pattern = schema.get("pattern")
-        if pattern and not re.search(pattern, value):
+        if pattern and not _whole(pattern).search(value):
             hint = schema.get("x-pattern-hint", f"text matching {pattern}")
-            errors.append(SchemaError(path, f"{describe(value)} is not valid; expected {hint}"))
+            errors.append(
+                SchemaError(path, f"{describe(value)} is not valid; expected {hint}", code="I204")
+            )
 
     def _check_list(
         self, value: list, schema: dict[str, Any], doc: str, path: tuple, errors: list[SchemaError]
     ) -> None:
         if len(value) < schema.get("minItems", 0):
-            errors.append(SchemaError(path, f"expected at least {schema['minItems']} item(s)"))
+            errors.append(
+                SchemaError(path, f"expected at least {schema['minItems']} item(s)", code="I204")
+            )
         if "items" in schema:
             for index, item in enumerate(value):
                 self._check(item, schema["items"], doc, (*path, index), errors)
@@ -192,21 +282,37 @@ class Validator:
             seen: list[Any] = []
             for index, item in enumerate(value):
                 if item in seen:
-                    errors.append(SchemaError((*path, index), f"{describe(item)} is listed twice"))
+                    errors.append(
+                        SchemaError(
+                            (*path, index), f"{describe(item)} is listed twice", code="I205"
+                        )
+                    )
                 seen.append(item)
 
     def _check_mapping(
         self, value: dict, schema: dict[str, Any], doc: str, path: tuple, errors: list[SchemaError]
     ) -> None:
         props: dict[str, Any] = schema.get("properties", {})
+        least = schema.get("minProperties", 0)
+        if len(value) < least:
+            errors.append(
+                SchemaError(
+                    path,
+                    "expected a mapping with at least one key; an empty one states nothing"
+                    if least == 1
+                    else f"expected a mapping with at least {least} keys",
+                )
+            )
         for name in schema.get("required", []):
             if name not in value:
-                errors.append(SchemaError(path, f"missing required key `{name}`"))
+                errors.append(SchemaError(path, f"missing required key `{name}`", code="I202"))
         extra = schema.get("additionalProperties", True)
         for key, item in value.items():
             if not isinstance(key, str):
                 errors.append(
-                    SchemaError(path, f"key {describe(key)} is not text; expected a name")
+                    SchemaError(
+                        path, f"key {describe(key)} is not text; expected a name", code="I201"
+                    )
                 )
                 continue
             if key in props:
@@ -219,6 +325,7 @@ class Validator:
                         f"unknown key `{key}`; expected one of: {allowed}",
                         closest(key, props),
                         on_key=True,
+                        code="I203",
                     )
                 )
             elif isinstance(extra, dict):
@@ -263,7 +370,9 @@ class Validator:
         if best_score <= 0 and isinstance(value, dict):
             keys = sorted({k for o in options for k in o.get("required", [])[:1]})
             errors.append(
-                SchemaError(path, f"expected a mapping with one of the keys: {', '.join(keys)}")
+                SchemaError(
+                    path, f"expected a mapping with one of the keys: {', '.join(keys)}", code="I202"
+                )
             )
             return
         errors.extend(best or [])

@@ -67,7 +67,10 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) 
 
 
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
-_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+# A dot or an exponent: plain digits are an integer (or, with a leading zero, ambiguous).
+_FLOAT = re.compile(
+    r"[-+]?(?:(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)\Z"
+)
 _TRUE = frozenset({"true", "True", "TRUE", "yes", "Yes", "YES"})
 _FALSE = frozenset({"false", "False", "FALSE", "no", "No", "NO"})
 _NULL = frozenset({"", "~", "null", "Null", "NULL"})
@@ -179,6 +182,14 @@ class StrictLoader(_BaseLoader):
 StrictLoader.yaml_implicit_resolvers = {}
 _RESOLVERS = [
     (
+        "tag:yaml.org,2002:bool",
+        r"(?:true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO)\Z",
+        "tTfFyYnN",
+    ),
+    ("tag:yaml.org,2002:null", r"(?:~|null|Null|NULL|)\Z", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:int", _INT.pattern, "-+0123456789"),
+    ("tag:yaml.org,2002:float", _FLOAT.pattern, "-+.0123456789"),
+    (
         _AMBIGUOUS,
         r"""(?:[-+]?0[0-9_]+
         |[-+]?0[xXoObB][0-9a-fA-F_]*
@@ -188,14 +199,6 @@ _RESOLVERS = [
         |on|On|ON|off|Off|OFF)\Z""",
         "-+.0123456789oO",
     ),
-    (
-        "tag:yaml.org,2002:bool",
-        r"(?:true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO)\Z",
-        "tTfFyYnN",
-    ),
-    ("tag:yaml.org,2002:null", r"(?:~|null|Null|NULL|)\Z", ["~", "n", "N", ""]),
-    ("tag:yaml.org,2002:int", _INT.pattern, "-+0123456789"),
-    ("tag:yaml.org,2002:float", _FLOAT.pattern, "-+.0123456789"),
 ]
 for _tag, _pattern, _first in _RESOLVERS:
     StrictLoader.add_implicit_resolver(_tag, re.compile(_pattern, re.X), list(_first))
@@ -217,6 +220,13 @@ def _mark_location(name: str, mark: Any) -> Location:
     return Location(name, mark.line + 1, mark.column + 1)
 
 
+def stream_bytes(stream: IO[bytes] | IO[str] | None) -> bytes:
+    """A stream's bytes (stdin), whether it was opened as text or binary, up to one byte past
+    the size limit: enough for whoever parses them to report the size, never a read in full."""
+    raw = stream.read(MAX_FILE_BYTES + 1) if stream is not None else b""
+    return raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+
+
 def _position(text: str, index: int) -> tuple[int, int]:
     before = text[:index]
     return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
@@ -227,14 +237,14 @@ def _too_big(name: str, size: int) -> InputError:
         Problem(
             Location(name),
             f"file is {size:,} bytes or more; at most {MAX_FILE_BYTES:,} bytes expected",
+            code="I102",
         )
     )
 
 
 def read_stream(stream: IO[bytes] | IO[str] | None, name: str) -> bytes:
     """Up to the size limit from a stream (stdin); more is an error, never read in full."""
-    raw = stream.read(MAX_FILE_BYTES + 1) if stream is not None else b""
-    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    data = stream_bytes(stream)
     if len(data) > MAX_FILE_BYTES:
         raise _too_big(name, len(data))
     return data
@@ -272,12 +282,14 @@ def decode(data: bytes, name: str) -> str:
             Problem(
                 Location(name, line, column),
                 f"file is not UTF-8 text (byte 0x{data[err.start]:02x}); save it as UTF-8",
+                code="I103",
             )
         ) from None
 
 
 _FLOW = re.compile(r"[^\[\]{}]+")
 _BLOCK_PREFIX = re.compile(r"^[ \t\-?:]*", re.M)
+_DEEP_PREFIX = re.compile(rf"^[ \t\-?:]{{{MAX_DEPTH // 2 - 1}}}", re.M)
 
 
 def check_depth(text: str, name: str) -> None:
@@ -287,8 +299,8 @@ def check_depth(text: str, name: str) -> None:
     `- `/`? ` indicators at a line start); only a text past it is parsed, by the pure-Python
     parser, which keeps no recursion and stops at the first event too deep.
     """
-    if text.count("[") + text.count("{") + _block_bound(text) <= MAX_DEPTH:
-        return
+    if text.count("[") + text.count("{") <= MAX_DEPTH // 2 and not _DEEP_PREFIX.search(text):
+        return  # at most 32 flow levels and 32 block levels: two scans in C, no list built
     depth = flow = 0
     for char in _FLOW.sub("", text):
         flow = flow + 1 if char in "[{" else max(0, flow - 1)
@@ -306,6 +318,7 @@ def check_depth(text: str, name: str) -> None:
                             _mark_location(name, event.start_mark),
                             f"lists and mappings are nested more than {MAX_DEPTH} deep; "
                             "expected a shallower document",
+                            code="I108",
                         )
                     )
             elif isinstance(event, yaml.CollectionEndEvent):
@@ -343,6 +356,7 @@ def _check_graph(root: yaml.Node, name: str) -> None:
                     Problem(
                         _mark_location(name, node.start_mark),
                         f"through its aliases this value {what}; expected a small plain document",
+                        code="I108",
                     )
                 )
             continue
@@ -352,6 +366,7 @@ def _check_graph(root: yaml.Node, name: str) -> None:
                     Problem(
                         _mark_location(name, node.start_mark),
                         "an alias refers to the value that contains it; expected plain data",
+                        code="I108",
                     )
                 )
             aliases += 1
@@ -360,6 +375,7 @@ def _check_graph(root: yaml.Node, name: str) -> None:
                     Problem(
                         _mark_location(name, node.start_mark),
                         f"more than {MAX_ALIASES} aliases; expected a plain document",
+                        code="I108",
                     )
                 )
             continue
@@ -398,6 +414,7 @@ def parse(text: str, name: str) -> Any:
                 _mark_location(name, dup.mark),
                 f"duplicate key `{_short(str(dup.key))}` (first given at line {first.line}); "
                 "each key may appear once in a mapping",
+                code="I105",
             )
         ) from None
     except yaml.constructor.ConstructorError as err:
@@ -408,12 +425,18 @@ def parse(text: str, name: str) -> Any:
                 f"the YAML tag `{_short(tag)}` is not allowed; expected plain data "
                 "(strings, numbers, true/false, lists and mappings)"
             )
-        raise InputError(Problem(_mark_location(name, err.problem_mark), problem)) from None
+        raise InputError(
+            Problem(_mark_location(name, err.problem_mark), problem, code="I106")
+        ) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         what = " ".join(part for part in (err.context, err.problem) if part)
         raise InputError(
-            Problem(_mark_location(name, mark), f"YAML syntax error: {what or 'invalid YAML'}")
+            Problem(
+                _mark_location(name, mark),
+                f"YAML syntax error: {what or 'invalid YAML'}",
+                code="I104",
+            )
         ) from None
     except yaml.reader.ReaderError as err:
         line, column = _position(text, err.position)
@@ -424,6 +447,7 @@ def parse(text: str, name: str) -> Any:
                 f"character U+{ord(char):04X} is not allowed in YAML; remove it"
                 if char
                 else f"YAML error: {err.reason}",
+                code="I103",
             )
         ) from None
     except UnicodeEncodeError as err:
@@ -432,16 +456,21 @@ def parse(text: str, name: str) -> Any:
             Problem(
                 Location(name, line, column),
                 f"character U+{ord(text[err.start]):04X} is not valid text; remove it",
+                code="I103",
             )
         ) from None
     except yaml.YAMLError as err:  # pragma: no cover - PyYAML marks its other errors
-        raise InputError(Problem(Location(name), f"YAML error: {err}")) from None
+        raise InputError(Problem(Location(name), f"YAML error: {err}", code="I104")) from None
     except RecursionError:  # pragma: no cover - check_depth refuses such nesting first
         raise InputError(
-            Problem(Location(name), "YAML nesting is too deep; expected a shallow document")
+            Problem(
+                Location(name), "YAML nesting is too deep; expected a shallow document", code="I108"
+            )
         ) from None
     if value is None:
-        raise InputError(Problem(Location(name, 1, 1), "file is empty; expected a YAML mapping"))
+        raise InputError(
+            Problem(Location(name, 1, 1), "file is empty; expected a YAML mapping", code="I107")
+        )
     return value
 
 
@@ -451,7 +480,9 @@ def read(path: Path, name: str | None = None) -> tuple[Any, str]:
     try:
         data = read_bytes(path, label)
     except OSError as err:
-        raise InputError(Problem(Location(label), f"cannot read file: {err.strerror}")) from None
+        raise InputError(
+            Problem(Location(label), f"cannot read file: {err.strerror}", code="I101")
+        ) from None
     text = decode(data, label)
     return parse(text, label), text
 

@@ -8,9 +8,11 @@ ask only what can still change the result and `triage check` uses to prove invar
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from triage.model.values import show_value
 
 Answers = Mapping[str, Any]
 Test = Callable[[Answers, Container[str]], bool]
@@ -18,6 +20,30 @@ Test = Callable[[Answers, Container[str]], bool]
 # Three-valued logic: True, False, or MAYBE (depends on answers not yet given).
 MAYBE = None
 Tri = bool | None
+
+
+def t_or(values: Iterable[Tri]) -> Tri:
+    result: Tri = False
+    for value in values:
+        if value is True:
+            return True
+        if value is MAYBE:
+            result = MAYBE
+    return result
+
+
+def t_and(values: Iterable[Tri]) -> Tri:
+    result: Tri = True
+    for value in values:
+        if value is False:
+            return False
+        if value is MAYBE:
+            result = MAYBE
+    return result
+
+
+def t_not(value: Tri) -> Tri:
+    return MAYBE if value is MAYBE else not value
 
 
 class Condition:
@@ -287,9 +313,4 @@ def render(cond: Condition) -> str:
     if cond.op in ("unknown", "known"):
         return f"{cond.fact} is {cond.op}"
     symbols = {"is": "=", "in": "in", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
-    value = cond.value
-    if isinstance(value, bool):
-        value = "yes" if value else "no"
-    elif isinstance(value, frozenset | tuple):
-        value = "[" + ", ".join(str(v) for v in sorted(value, key=str)) + "]"
-    return f"{cond.fact} {symbols[cond.op]} {value}"
+    return f"{cond.fact} {symbols[cond.op]} {show_value(cond.value)}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copyreg
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -11,6 +12,11 @@ from typing import Any
 
 from triage.model.conditions import Condition
 from triage.model.errors import Location
+from triage.model.values import show_value
+
+# Read-only mappings keep the base immutable; pickling them as plain dicts wrapped again lets
+# the worker pool send a whole base to its processes (see `triage.batch.pool`).
+copyreg.pickle(MappingProxyType, lambda proxy: (MappingProxyType, (dict(proxy),)))
 
 
 @dataclass(frozen=True)
@@ -38,8 +44,8 @@ class Question:
         if self.type == "enum":
             return ", ".join(self.values)
         kind = "a whole number" if self.type == "integer" else "a number"
-        low = "" if self.min is None else f"{self.min:g}"
-        high = "" if self.max is None else f"{self.max:g}"
+        low = "" if self.min is None else show_value(float(self.min))
+        high = "" if self.max is None else show_value(float(self.max))
         if low and high:
             return f"{kind} from {low} to {high}"
         if low:
@@ -175,17 +181,6 @@ class Rule:
     @property
     def is_red_flag(self) -> bool:
         return self.area == "red_flag"
-
-    def conclusions_text(self) -> str:
-        """What the rule concludes, in one line ("" when nothing), as explanations show it."""
-        parts = []
-        if self.urgency:
-            parts.append(f"urgency {self.urgency}")
-        if self.recommend:
-            parts.append("recommends " + ", ".join(self.recommend))
-        if self.findings:
-            parts.append("finding " + ", ".join(self.findings))
-        return "; ".join(parts)
 
     @cached_property
     def reads(self) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from triage.model.conditions import MAYBE, Tri
+from triage.model.conditions import MAYBE, Tri, t_or
 from triage.model.knowledge import KnowledgeBase, Recommendation, Rule, SafetyNetItem
 from triage.model.vocabulary import CATEGORY_RANK, DEFAULT_URGENCY, URGENCY_RANK
 
@@ -61,15 +61,7 @@ def held_back(rec: Recommendation, low: int, high: int, displacing: Iterable[Tri
     the answer is two-valued, as in a finished result; three-valued evaluation passes an
     urgency range and MAYBE where a rule may or may not fire.
     """
-    held = capped(rec, low, high)
-    if held is True:
-        return True
-    for value in displacing:
-        if value is True:
-            return True
-        if value is MAYBE:
-            held = MAYBE
-    return held
+    return t_or([capped(rec, low, high), *displacing])
 
 
 @dataclass(frozen=True)

@@ -53,30 +53,12 @@ CATEGORY_TITLES: dict[str, str] = {
     "gradual_return": "Return to squatting gradually",
 }
 
-# Categories that tell a lifter to keep training or that all is well. Sitting next to an
-# emergency, or reassurance next to "see a doctor now", would contradict the urgency; `triage
-# check` reports rules that can produce such pairs without a declared resolution.
-TRAINING_CATEGORIES: frozenset[str] = frozenset(
-    {"core_work", "mobility_stretching", "gradual_return", "normal_soreness_reassurance"}
-)
+# Advice that sits badly next to an emergency, or reassurance next to "see a doctor": `triage
+# check` reports rules that can produce such a pair without a declared resolution.
 INCOMPATIBLE_CATEGORIES: tuple[tuple[str, str], ...] = (
     ("normal_soreness_reassurance", "see_doctor"),
     ("normal_soreness_reassurance", "emergency_care"),
     ("core_work", "emergency_care"),
     ("mobility_stretching", "emergency_care"),
     ("gradual_return", "emergency_care"),
-)
-
-RULE_AREAS: tuple[str, ...] = (
-    "red_flag",
-    "symptoms",
-    "screening",
-    "form",
-    "depth",
-    "load",
-    "variant",
-    "core",
-    "pain_management",
-    "return",
-    "safety",
 )

@@ -17,23 +17,29 @@ import json
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any, ClassVar
 from xml.sax.saxutils import escape, quoteattr
 
+from triage.model.vocabulary import URGENCY_LEVELS
 from triage.render.outcome import outcome_dict, outcome_line
-from triage.tools.outcomes import ERROR, FAIL, UNCHECKED, CaseOutcome, Summary
+from triage.tools.outcomes import CaseOutcome, Mistriage, RunSummary, Status, UrgencyMatrix
 
 SPOOL_BYTES = 1 << 20  # pieces kept in memory before a writer spills them to a temporary file
 
 
 @dataclass(frozen=True)
 class Record:
-    """One case's status and its rendered piece of output: all the parent process needs."""
+    """One case's rendered piece of output and what the summary counts: all the parent needs."""
 
-    status: str
+    source: str
+    status: Status
     text: str
+    urgencies: tuple[str, str] | None = None  # expected and resulting, when `expect` names one
+
+    @classmethod
+    def of(cls, outcome: CaseOutcome, text: str) -> Record:
+        return cls(outcome.source, outcome.status, text, outcome.urgencies)
 
 
 class Writer:
@@ -52,7 +58,7 @@ class Writer:
     def add(self, record: Record) -> None:
         self.out.write(record.text)
 
-    def finish(self, summary: Summary) -> None:
+    def finish(self, summary: RunSummary) -> None:
         """Write whatever follows the last case."""
 
     def close(self) -> None:
@@ -81,12 +87,16 @@ class TextWriter(Writer):
         return outcome_line(outcome) + "\n"
 
     def add(self, record: Record) -> None:
-        (self.problems if record.status in (FAIL, ERROR) else self.others).write(record.text)
+        (self.problems if record.status in (Status.FAIL, Status.ERROR) else self.others).write(
+            record.text
+        )
 
-    def finish(self, summary: Summary) -> None:
+    def finish(self, summary: RunSummary) -> None:
         for spool in (self.problems, self.others):
             spool.seek(0)
             shutil.copyfileobj(spool, self.out)
+        for line in matrix_lines(summary.urgency):
+            self.out.write(line + "\n")
         self.out.write(summary.text() + "\n")
 
     def close(self) -> None:
@@ -96,6 +106,67 @@ class TextWriter(Writer):
 
 def _indent(text: str, prefix: str) -> str:
     return "\n".join(prefix + line for line in text.split("\n"))
+
+
+def matrix_lines(matrix: UrgencyMatrix) -> list[str]:
+    """Expected urgency (rows) against the result (columns), then the mistriaged cases."""
+    if not matrix.checked:
+        return []
+    head = "expected \\ got"
+    first = max(len(head), *(len(level) for level in URGENCY_LEVELS))
+    lines = [
+        f"Urgency, expected against got, over {matrix.checked} case(s) with an expected urgency:",
+        "  " + head.ljust(first) + "".join(f"  {level}" for level in URGENCY_LEVELS),
+    ]
+    for expected in URGENCY_LEVELS:
+        counts = [matrix.counts.get((expected, got), 0) for got in URGENCY_LEVELS]
+        cells = "".join(
+            f"  {count:>{len(level)}}" for count, level in zip(counts, URGENCY_LEVELS, strict=True)
+        )
+        lines.append("  " + expected.ljust(first) + cells)
+    for word, misses in (("Under-triaged", matrix.under), ("Over-triaged", matrix.over)):
+        lines.append(f"{word}: {len(misses)} case(s){_by_levels(misses)}")
+        lines += [f"  {miss.case}: expected {miss.expected}, got {miss.got}" for miss in misses]
+    return lines
+
+
+def _by_levels(misses: list[Mistriage]) -> str:
+    counts = _level_counts(misses)
+    if not counts:
+        return ""
+    parts = [f"{n} by {lv} level{'s' if lv > 1 else ''}" for lv, n in sorted(counts.items())]
+    return ", " + ", ".join(parts)
+
+
+def _level_counts(misses: list[Mistriage]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for miss in misses:
+        counts[abs(miss.levels)] = counts.get(abs(miss.levels), 0) + 1
+    return counts
+
+
+def matrix_dict(matrix: UrgencyMatrix) -> dict[str, Any]:
+    """The matrix for JSON: every level in both directions, zeros included."""
+
+    def side(misses: list[Mistriage]) -> dict[str, Any]:
+        return {
+            "count": len(misses),
+            "by_levels": {str(lv): n for lv, n in sorted(_level_counts(misses).items())},
+            "cases": [
+                {"case": m.case, "expected": m.expected, "got": m.got, "levels": abs(m.levels)}
+                for m in misses
+            ],
+        }
+
+    return {
+        "checked": matrix.checked,
+        "expected_by_got": {
+            expected: {got: matrix.counts.get((expected, got), 0) for got in URGENCY_LEVELS}
+            for expected in URGENCY_LEVELS
+        },
+        "under_triaged": side(matrix.under),
+        "over_triaged": side(matrix.over),
+    }
 
 
 class JsonWriter(Writer):
@@ -117,9 +188,12 @@ class JsonWriter(Writer):
         self.out.write(record.text)
         self.count += 1
 
-    def finish(self, summary: Summary) -> None:
+    def finish(self, summary: RunSummary) -> None:
         self.out.write("\n  ]" if self.count else "]")
-        body = json.dumps(summary.as_dict(), indent=2, ensure_ascii=False)
+        data: dict[str, Any] = summary.as_dict()
+        if summary.urgency.checked:  # only when some case expects an urgency
+            data["urgency_matrix"] = matrix_dict(summary.urgency)
+        body = json.dumps(data, indent=2, ensure_ascii=False)
         self.out.write(',\n  "summary": ' + body.replace("\n", "\n  ") + "\n}\n")
 
 
@@ -219,12 +293,12 @@ class JUnitWriter(Writer):
                 f'      <error type="input" message={_xml_attr(problems[0])}>'
                 f"{_xml_text(chr(10).join(problems))}</error>\n"
             )
-        elif outcome.status == FAIL:
+        elif outcome.status == Status.FAIL:
             parts.append(
                 f'      <failure type="expectation" message={_xml_attr(outcome.failures[0])}>'
                 f"{_xml_text(chr(10).join(outcome.failures))}</failure>\n"
             )
-        elif outcome.status == UNCHECKED:
+        elif outcome.status == Status.UNCHECKED:
             parts.append('      <skipped message="no expect block: nothing to check"/>\n')
         if outcome.result is not None:
             result = outcome.result
@@ -241,7 +315,7 @@ class JUnitWriter(Writer):
     def add(self, record: Record) -> None:
         self.cases.write(record.text)
 
-    def finish(self, summary: Summary) -> None:
+    def finish(self, summary: RunSummary) -> None:
         counts = (
             f'tests="{summary.total}" failures="{summary.failed}" '
             f'errors="{summary.errors}" skipped="{summary.unchecked}"'
@@ -255,12 +329,3 @@ class JUnitWriter(Writer):
 
     def close(self) -> None:
         self.cases.close()
-
-
-FORMATS: dict[str, type[Writer]] = {
-    w.name: w for w in (TextWriter, JsonWriter, JsonLinesWriter, CsvWriter, JUnitWriter)
-}
-
-
-def renderer(fmt: str) -> Callable[[CaseOutcome], str]:
-    return FORMATS[fmt].render

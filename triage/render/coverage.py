@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from triage.render.outcome import outcome_dict, outcome_line
@@ -31,7 +32,7 @@ def coverage_dict(cov: Coverage) -> dict[str, Any]:
     }
 
 
-def coverage_text(cov: Coverage) -> str:
+def coverage_text(cov: Coverage, fail_under: float | None = None) -> str:
     lines = [outcome_line(outcome) for outcome in cov.errors]
     if lines:
         lines.append("")
@@ -64,4 +65,16 @@ def coverage_text(cov: Coverage) -> str:
             lines += [f"  {item}" for item in items]
     lines += ["", "Cases ending at each urgency:"]
     lines += [f"  {count:>{width}}  {level}" for level, count in cov.urgencies.items()]
+    if fail_under is not None and cov.rules.percent < fail_under:
+        lines += [
+            "",
+            f"Rule coverage {cov.rules.percent:.1f}% is below --fail-under {fail_under:g}%",
+        ]
     return "\n".join(lines)
+
+
+def coverage_json(cov: Coverage, fail_under: float | None = None) -> str:
+    data = coverage_dict(cov)
+    if fail_under is not None:
+        data["fail_under"] = {"percent": fail_under, "failed": cov.rules.percent < fail_under}
+    return json.dumps(data, indent=2, ensure_ascii=False)

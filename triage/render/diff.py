@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from itertools import zip_longest
 from typing import Any
 
 from triage.model.result import Result
+from triage.render.outcome import problem_dict
 from triage.tools.diff import CaseDiff, recommendation_ids, summarise
 
 
@@ -32,15 +34,7 @@ def diff_dict(diffs: list[CaseDiff], old_name: str, new_name: str) -> dict[str, 
     errors = [
         {
             "case": d.source,
-            "errors": [
-                {
-                    "rules": side,
-                    "location": str(p.location),
-                    "message": p.message,
-                    **({"suggestion": p.suggestion} if p.suggestion else {}),
-                }
-                for side, p in d.problems
-            ],
+            "errors": [{"rules": side, **problem_dict(p)} for side, p in d.problems],
         }
         for d in diffs
         if d.problems
@@ -52,6 +46,10 @@ def diff_dict(diffs: list[CaseDiff], old_name: str, new_name: str) -> dict[str, 
         "errors": errors,
         "summary": summarise(diffs).as_dict(),
     }
+
+
+def diff_json(diffs: list[CaseDiff], old_name: str, new_name: str) -> str:
+    return json.dumps(diff_dict(diffs, old_name, new_name), indent=2, ensure_ascii=False)
 
 
 def diff_text(diffs: list[CaseDiff], old_name: str, new_name: str) -> str:

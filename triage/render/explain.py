@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from triage.evaluate.answer_space import UNKNOWN
 from triage.model.conditions import render
 from triage.model.result import HoldBack, Result, hold_back
+from triage.model.values import show_value
 from triage.model.vocabulary import URGENCY_RANK, URGENCY_WORDS
 from triage.render.outcome import result_dict
+from triage.render.words import conclusions_text
 from triage.tools.explain import (
     Effect,
     Explanation,
     Step,
-    show_value,
 )
-from triage.tools.outcomes import judge
+from triage.tools.outcomes import Status, judge
 
 
 def _json_value(value: Any) -> Any:
@@ -112,12 +114,16 @@ def explanation_dict(expl: Explanation) -> dict[str, Any]:
     return data
 
 
+def explanation_json(expl: Explanation) -> str:
+    return json.dumps(explanation_dict(expl), indent=2, ensure_ascii=False)
+
+
 def explanation_text(expl: Explanation) -> str:
     result = expl.result
     lines = [f"Case: {expl.case.name}" + (f"  ({expl.case.title})" if expl.case.title else "")]
     lines.append(f"Urgency: {result.urgency}: {URGENCY_WORDS[result.urgency]}")
     verdict = judge(expl.case, result)
-    if verdict.status != "unchecked":
+    if verdict.status != Status.UNCHECKED:
         lines.append(f"Expectation: {verdict.status}")
         lines += [f"  {failure}" for failure in verdict.failures]
     lines += ["", "Fired rules, in order:"]
@@ -145,13 +151,10 @@ def explanation_text(expl: Explanation) -> str:
             values = change.text
             lines.append(f"      fires if {change.fact} {values} (now {show_value(change.now)})")
         for f in miss.findings:
-            if f.needed:
-                by = f" (concluded by {', '.join(f.producers)})" if f.producers else ""
-                lines.append(f"      fires if finding {f.finding} were concluded{by}")
-            else:
-                by = f" (concluded by {', '.join(f.producers)})" if f.producers else ""
-                lines.append(f"      fires if finding {f.finding} were absent{by}")
-        lines.append(f"      would conclude: {miss.rule.conclusions_text() or 'nothing'}")
+            by = f" (concluded by {', '.join(f.producers)})" if f.producers else ""
+            state = "concluded" if f.needed else "absent"
+            lines.append(f"      fires if finding {f.finding} were {state}{by}")
+        lines.append(f"      would conclude: {conclusions_text(miss.rule) or 'nothing'}")
     lines += ["", "Unanswered questions that could change the result:"]
     if not expl.open_questions:
         lines.append("  none: no answer to an open question would change it")
@@ -188,18 +191,11 @@ def hold_text(hold: HoldBack, urgency: str) -> str:
 
 
 def _conclusions(step: Step, urgency: str) -> str:
-    parts = []
-    if step.rule.urgency:
-        parts.append(f"urgency {step.rule.urgency}")
-    if step.advice:
-        shown = [
-            a.rec.id if a.given else f"{a.rec.id} (held back: {hold_text(a.hold, urgency)})"
-            for a in step.advice
-        ]
-        parts.append("recommends " + ", ".join(shown))
-    if step.rule.findings:
-        parts.append("finding " + ", ".join(step.rule.findings))
-    return "; ".join(parts) or "nothing"
+    shown = [
+        a.rec.id if a.given else f"{a.rec.id} (held back: {hold_text(a.hold, urgency)})"
+        for a in step.advice
+    ]
+    return conclusions_text(step.rule, recommends=shown) or "nothing"
 
 
 def _effect_text(effect: Effect, result: Result) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from triage.tools.graph import FACT, FINDING, RECOMMENDATION, RULE, URGENCY, Graph
@@ -112,3 +113,7 @@ def graph_dict(graph: Graph) -> dict[str, Any]:
             for edge in graph.edges
         ],
     }
+
+
+def graph_json(graph: Graph) -> str:
+    return json.dumps(graph_dict(graph), indent=2, ensure_ascii=False)

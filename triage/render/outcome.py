@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from triage.model.errors import Problem, printable
 from triage.model.result import Result
 from triage.tools.outcomes import CaseOutcome
 
@@ -30,6 +31,14 @@ def result_dict(result: Result) -> dict[str, Any]:
     }
 
 
+def problem_dict(problem: Problem) -> dict[str, Any]:
+    """One located problem of an input file, as every JSON report gives it."""
+    data = {"code": problem.code, "location": str(problem.location), "message": problem.message}
+    if problem.suggestion:
+        data["suggestion"] = problem.suggestion
+    return data
+
+
 def outcome_dict(outcome: CaseOutcome) -> dict[str, Any]:
     data: dict[str, Any] = {"case": outcome.source}
     if outcome.case is not None and outcome.case.title:
@@ -40,14 +49,7 @@ def outcome_dict(outcome: CaseOutcome) -> dict[str, Any]:
     if outcome.failures:
         data["failures"] = list(outcome.failures)
     if outcome.error is not None:
-        data["errors"] = [
-            {
-                "location": str(p.location),
-                "message": p.message,
-                **({"suggestion": p.suggestion} if p.suggestion else {}),
-            }
-            for p in outcome.error.problems
-        ]
+        data["errors"] = [problem_dict(p) for p in outcome.error.problems]
     return data
 
 
@@ -58,7 +60,7 @@ def outcome_line(outcome: CaseOutcome) -> str:
         return f"{tag:9} " + "\n          ".join(str(p) for p in outcome.error.problems)
     assert outcome.result is not None
     recs = ", ".join(r.id for r in outcome.result.recommendations) or "no recommendations"
-    line = f"{tag:9} {outcome.source}  {outcome.result.urgency}  [{recs}]"
+    line = f"{tag:9} {printable(outcome.source)}  {outcome.result.urgency}  [{recs}]"
     if outcome.failures:
         line += "\n          " + "\n          ".join(outcome.failures)
     return line

@@ -15,9 +15,11 @@ from typing import Any
 
 import click
 
-from triage.model.knowledge import Checklist, KnowledgeBase, Question
+from triage.model.knowledge import Checklist, KnowledgeBase, Question, Rule
 from triage.model.result import Result
+from triage.model.values import show_value
 from triage.model.vocabulary import CATEGORY_TITLES, URGENCY_WORDS
+from triage.render.words import LIFTER, conclusions_text
 from triage.tools.advice import Advice, contributing
 
 WIDTH = 88  # the widest text gets, however wide the terminal
@@ -328,23 +330,24 @@ def input_hint(question: Question) -> str:
     return f"{text} ({question.unit})" if question.unit else text
 
 
-def consequence(rule: Any, kb: KnowledgeBase, result: Result | None = None) -> str:
+def consequence(rule: Rule, kb: KnowledgeBase, result: Result | None = None) -> str:
     """What a rule changes in the advice, in a lifter's words ("" if only a finding). An
     action whose title says the same as the urgency is not repeated; with a `result`, only the
     actions it shows are named."""
-    parts = []
-    urgency = lower_first(URGENCY_WORDS[rule.urgency]) if rule.urgency else ""
-    if urgency:
-        parts.append("the advice becomes: " + urgency)
+    urgency = lower_first(URGENCY_WORDS[rule.urgency]) if rule.urgency else None
     shown = {rec.id for rec in result.recommendations} if result is not None else None
-    titles = [
-        lower_first(kb.recommendations[rid].title)
-        for rid in rule.recommend
-        if (shown is None or rid in shown) and lower_first(kb.recommendations[rid].title) != urgency
-    ]
-    if titles:
-        parts.append("it adds: " + "; ".join(titles))
-    return ", and ".join(parts)
+    titles = [lower_first(kb.recommendations[rid].title) for rid in rule.recommend]
+    return conclusions_text(
+        rule,
+        LIFTER,
+        urgency=urgency,
+        recommends=[
+            title
+            for rid, title in zip(rule.recommend, titles, strict=True)
+            if (shown is None or rid in shown) and title != urgency
+        ],
+        findings=(),
+    )
 
 
 def plural(count: int, word: str) -> str:
@@ -380,12 +383,10 @@ def answer_words(question: Question, value: Any) -> str:
     """An answer in the catalogue's words: yes/no, a choice's label, a number with its unit."""
     if value is None:
         return "don't know"
-    if question.type == "bool":
-        return "yes" if value else "no"
     if question.type == "enum":
         return question.labels.get(value, str(value))
-    text = f"{value:g}" if isinstance(value, float) else str(value)
-    unit = question.unit
+    text = show_value(value)
+    unit = question.unit if question.type != "bool" else ""
     if value == 1 and unit.endswith("s"):
         unit = unit[:-1]  # "1 day", "1 year"
     return f"{text} {unit}" if unit else text

@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from triage.evaluate.evaluator import Evaluator
 from triage.model.knowledge import KnowledgeBase
 from triage.model.vocabulary import URGENCY_LEVELS
-from triage.tools.outcomes import ERROR, CaseOutcome, Evaluator, run_cases
+from triage.tools.outcomes import CaseOutcome, Status, run_cases
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def measure(
     errors = []
     evaluated = 0
     for outcome in run_cases(sources, kb, evaluator, stdin):
-        if outcome.status == ERROR or outcome.result is None or outcome.case is None:
+        if outcome.status == Status.ERROR or outcome.result is None or outcome.case is None:
             errors.append(outcome)
             continue
         evaluated += 1

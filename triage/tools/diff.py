@@ -8,16 +8,15 @@ result, is not a change). The fired rules are reported alongside so the cause is
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from triage.files.cases import STDIN, read_case
+from triage.evaluate.evaluator import Evaluator
+from triage.files.cases import STDIN, STDIN_NAME, parse_case, read_case_text
 from triage.model.errors import InputError, Problem
 from triage.model.knowledge import KnowledgeBase
 from triage.model.result import Result
-from triage.tools.outcomes import Evaluator
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,9 @@ def recommendation_ids(result: Result) -> set[str]:
 
 
 @dataclass(frozen=True)
-class Summary:
+class DiffSummary:
+    """How many cases changed between the two bases."""
+
     cases: int
     changed: int
     errors: int
@@ -79,18 +80,20 @@ def compare(
     A case is read once per base, since the question catalogues may differ between them.
     """
     for source in sources:
-        data: bytes | None = None
-        if source == STDIN:
-            raw = stdin.read() if stdin is not None else b""
-            data = raw.encode("utf-8") if isinstance(raw, str) else raw
         read = []
         problems: list[tuple[str, Problem]] = []
+        name = STDIN_NAME if source == STDIN else source
+        try:
+            name, text = read_case_text(source, stdin)
+        except InputError as err:
+            problems.extend(("both", problem) for problem in err.problems)
+            yield CaseDiff(name, problems=tuple(problems))
+            continue
         for side, (kb, _) in (("old", old), ("new", new)):
             try:
-                read.append(read_case(source, kb, io.BytesIO(data) if data is not None else None))
+                read.append(parse_case(text, name, kb))
             except InputError as err:
                 problems.extend((side, problem) for problem in err.problems)
-        name = "<stdin>" if source == STDIN else source
         if problems:
             yield CaseDiff(name, problems=_merge(problems))
             continue
@@ -110,9 +113,9 @@ def _merge(problems: list[tuple[str, Problem]]) -> tuple[tuple[str, Problem], ..
     return tuple(merged)
 
 
-def summarise(diffs: Iterable[CaseDiff]) -> Summary:
+def summarise(diffs: Iterable[CaseDiff]) -> DiffSummary:
     items = list(diffs)
-    return Summary(
+    return DiffSummary(
         cases=len(items),
         changed=sum(1 for d in items if d.changed),
         errors=sum(1 for d in items if d.problems),

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from triage.evaluate.answer_space import UNKNOWN, all_fact_tests, answer_space
+from triage.evaluate.evaluator import Evaluator
 from triage.evaluate.partial import partial_outcome
 from triage.evaluate.reference import ReferenceEvaluator
 from triage.files.cases import Case
 from triage.model.conditions import FactTest
 from triage.model.knowledge import KnowledgeBase, Question, Recommendation, Rule
 from triage.model.result import HoldBack, Result, hold_back
-from triage.tools.outcomes import Evaluator
+from triage.model.values import show_value
 
 
 @dataclass(frozen=True)
@@ -346,14 +347,3 @@ def _range_text(question: Question, span: Interval) -> str:
     if question.type == "integer":
         return f"{show_value(a)} to {show_value(b)}"
     return f"{lower} and {upper}"
-
-
-def show_value(value: Any) -> str:
-    """An answer as a trainer writes it: yes/no for booleans, `unknown` when not given."""
-    if value is UNKNOWN or value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)

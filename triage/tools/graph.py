@@ -137,6 +137,7 @@ def build_graph(kb: KnowledgeBase, rule_id: str | None = None) -> Graph:
                     f"unknown rule id `{rule_id}`; expected one of the {len(kb.rules)} rule "
                     f"ids in {kb.root}",
                     closest(rule_id, kb.rule_by_id),
+                    code="I302",
                 )
             )
         edges = _neighbourhood(kb, kb.rule_by_id[rule_id])

@@ -3,26 +3,41 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Protocol
 
-from triage.files.cases import Case, Expectation, read_case
+from triage.evaluate.evaluator import Evaluator, evaluate_all
+from triage.files.cases import STDIN, STDIN_NAME, Case, Expectation, read_case
 from triage.model.errors import InputError
 from triage.model.knowledge import KnowledgeBase
 from triage.model.result import Result
+from triage.model.vocabulary import URGENCY_RANK
 
-PASS, FAIL, ERROR, UNCHECKED = "pass", "fail", "error", "unchecked"
-CHUNK = 64  # cases read, then evaluated together
-
-
-class Evaluator(Protocol):
-    def evaluate(self, answers: Any) -> Result: ...
+READ_AHEAD = 64  # cases read, then evaluated together
 
 
-class HasStatus(Protocol):
+class Status(StrEnum):
+    """A case's verdict; the value is what the JSON, CSV and text reports print."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"  # the case file is malformed: it did not run
+    UNCHECKED = "unchecked"  # it ran, but has no `expect` block
+
+
+class Counted(Protocol):
+    """What the summary needs of a case: a `CaseOutcome`, or the record a worker sends."""
+
     @property
-    def status(self) -> str: ...
+    def source(self) -> str: ...
+
+    @property
+    def status(self) -> Status: ...
+
+    @property
+    def urgencies(self) -> tuple[str, str] | None: ...
 
 
 @dataclass(frozen=True)
@@ -30,11 +45,19 @@ class CaseOutcome:
     """One case file's verdict: its result, or the error that kept it from running."""
 
     source: str
-    status: str
+    status: Status
     case: Case | None = None
     result: Result | None = None
     failures: tuple[str, ...] = ()
     error: InputError | None = None
+
+    @property
+    def urgencies(self) -> tuple[str, str] | None:
+        """The expected and the resulting urgency, when the case's `expect` names one."""
+        if self.case is None or self.case.expect is None or self.result is None:
+            return None
+        expected = self.case.expect.urgency
+        return (expected, self.result.urgency) if expected else None
 
 
 def check_expectation(expect: Expectation, result: Result) -> tuple[str, ...]:
@@ -54,18 +77,10 @@ def check_expectation(expect: Expectation, result: Result) -> tuple[str, ...]:
 
 def judge(case: Case, result: Result) -> CaseOutcome:
     if case.expect is None:
-        return CaseOutcome(case.name, UNCHECKED, case, result)
+        return CaseOutcome(case.name, Status.UNCHECKED, case, result)
     failures = check_expectation(case.expect, result)
-    return CaseOutcome(case.name, FAIL if failures else PASS, case, result, failures)
-
-
-def evaluate_all(evaluator: Evaluator, many: Sequence[Mapping[str, Any]]) -> list[Result]:
-    """Results in order, through the evaluator's batch path when it has one (the engine's
-    `evaluate_many` runs several cases per Experta run)."""
-    batch = getattr(evaluator, "evaluate_many", None)
-    if batch is not None:
-        return list(batch(many))
-    return [evaluator.evaluate(answers) for answers in many]
+    status = Status.FAIL if failures else Status.PASS
+    return CaseOutcome(case.name, status, case, result, failures)
 
 
 def run_cases(
@@ -73,7 +88,7 @@ def run_cases(
     kb: KnowledgeBase,
     evaluator: Evaluator,
     stdin: Any = None,
-    chunk: int = CHUNK,
+    chunk: int = READ_AHEAD,
 ) -> Iterator[CaseOutcome]:
     """Evaluate each case in order; a malformed one becomes an `error` outcome, not a stop.
 
@@ -87,27 +102,75 @@ def run_cases(
             try:
                 read.append(read_case(source, kb, stdin))
             except InputError as err:
-                read.append(CaseOutcome(source if source != "-" else "<stdin>", ERROR, error=err))
+                name = STDIN_NAME if source == STDIN else source
+                read.append(CaseOutcome(name, Status.ERROR, error=err))
         cases = [item for item in read if isinstance(item, Case)]
         results = iter(evaluate_all(evaluator, [case.answers for case in cases]))
         for item in read:
             yield item if isinstance(item, CaseOutcome) else judge(item, next(results))
 
 
+@dataclass(frozen=True)
+class Mistriage:
+    """A case whose urgency differs from the expected one; `levels` > 0 is over-triage."""
+
+    case: str
+    expected: str
+    got: str
+
+    @property
+    def levels(self) -> int:
+        return URGENCY_RANK[self.got] - URGENCY_RANK[self.expected]
+
+
 @dataclass
-class Summary:
+class UrgencyMatrix:
+    """Expected against resulting urgency over the cases whose `expect` names one.
+
+    Trainers judge a rule change by it: under-triage (a lower urgency than expected) is the
+    dangerous direction, over-triage the costly one. Only the mistriaged cases are kept by
+    name, so memory grows with the misses, not with the batch.
+    """
+
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    misses: list[Mistriage] = field(default_factory=list)
+
+    def add(self, case: str, expected: str, got: str) -> None:
+        self.counts[expected, got] = self.counts.get((expected, got), 0) + 1
+        if expected != got:
+            self.misses.append(Mistriage(case, expected, got))
+
+    @property
+    def checked(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def under(self) -> list[Mistriage]:
+        return [miss for miss in self.misses if miss.levels < 0]
+
+    @property
+    def over(self) -> list[Mistriage]:
+        return [miss for miss in self.misses if miss.levels > 0]
+
+
+@dataclass
+class RunSummary:
+    """The counts behind the last lines of a `triage run` report, and its exit code."""
+
     total: int = 0
     passed: int = 0
     failed: int = 0
     errors: int = 0
     unchecked: int = 0
+    urgency: UrgencyMatrix = field(default_factory=UrgencyMatrix)
 
-    def add(self, outcome: HasStatus) -> None:
+    def add(self, item: Counted) -> None:
         """Count one case (a CaseOutcome, or a rendered record that knows its status)."""
         self.total += 1
-        field = {PASS: "passed", FAIL: "failed", ERROR: "errors", UNCHECKED: "unchecked"}
-        name = field[outcome.status]
+        name = _COUNTERS[Status(item.status)]
         setattr(self, name, getattr(self, name) + 1)
+        if item.urgencies is not None:
+            self.urgency.add(item.source, *item.urgencies)
 
     @property
     def exit_code(self) -> int:
@@ -129,3 +192,11 @@ class Summary:
             f"{self.total} case(s): {self.passed} passed, {self.failed} failed, "
             f"{self.errors} error(s), {self.unchecked} unchecked"
         )
+
+
+_COUNTERS = {
+    Status.PASS: "passed",
+    Status.FAIL: "failed",
+    Status.ERROR: "errors",
+    Status.UNCHECKED: "unchecked",
+}

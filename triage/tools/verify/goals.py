@@ -14,8 +14,20 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from triage.evaluate.partial import PartialOutcome, t_and, t_not, t_or
-from triage.model.conditions import MAYBE, All, AnyOf, AtLeast, Condition, FactTest, FindingRef, Tri
+from triage.evaluate.partial import PartialOutcome
+from triage.model.conditions import (
+    MAYBE,
+    All,
+    AnyOf,
+    AtLeast,
+    Condition,
+    FactTest,
+    FindingRef,
+    Tri,
+    t_and,
+    t_not,
+    t_or,
+)
 from triage.model.conditions import Not as NotCondition
 from triage.model.knowledge import KnowledgeBase, Outcome
 from triage.model.vocabulary import URGENCY_RANK

@@ -17,6 +17,7 @@ from typing import Any
 
 from triage.files.casefile import dump_case
 from triage.model.knowledge import Invariant, Outcome
+from triage.model.vocabulary import URGENCY_RANK
 from triage.tools.verify.anomalies import Context
 from triage.tools.verify.goals import And, Goal, Holds, Meets, Not
 from triage.tools.verify.report import Diagnostic
@@ -89,6 +90,15 @@ def diagnostics(ctx: Context, verdicts: list[Verdict]) -> list[Diagnostic]:
                     ctx.describe(verdict.counterexample),
                 )
             )
+        elif cannot_fail(inv):
+            out.append(
+                Diagnostic(
+                    "W210",
+                    f"invariant `{inv.id}` can never be violated: its `require` allows every "
+                    "result its premise admits, whatever the rules say, so it proves nothing",
+                    inv.location,
+                )
+            )
         elif not verdict.applies:
             out.append(
                 Diagnostic(
@@ -99,6 +109,37 @@ def diagnostics(ctx: Context, verdicts: list[Verdict]) -> list[Diagnostic]:
                 )
             )
     return out
+
+
+def _levels(outcome: Outcome | None) -> set[str]:
+    """The urgency levels an outcome allows (all of them for no outcome)."""
+    levels = set(URGENCY_RANK)
+    if outcome is None:
+        return levels
+    if outcome.urgency:
+        levels &= {outcome.urgency}
+    if outcome.urgency_at_least:
+        levels &= {
+            u for u, r in URGENCY_RANK.items() if r >= URGENCY_RANK[outcome.urgency_at_least]
+        }
+    if outcome.urgency_at_most:
+        levels &= {u for u, r in URGENCY_RANK.items() if r <= URGENCY_RANK[outcome.urgency_at_most]}
+    return levels
+
+
+def cannot_fail(inv: Invariant) -> bool:
+    """True when `require` follows from `when_result` alone (or allows any result at all).
+
+    Such an invariant passes for every rule base, so its proof guards nothing: an
+    `urgency_at_least: self_care`, or a requirement that repeats its own premise.
+    """
+    premise = inv.when_result
+    if not _levels(premise) <= _levels(inv.require):
+        return False
+    given = premise or Outcome()
+    return set(inv.require.includes) <= set(given.includes) and set(inv.require.excludes) <= set(
+        given.excludes
+    )
 
 
 def expectation(require: Outcome) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from triage.model.errors import Location
+from triage.model.values import yaml_value
 
 CODES: dict[str, str] = {
     "E101": "rule can never fire",
@@ -27,6 +28,7 @@ CODES: dict[str, str] = {
     "W207": "gap: no recommendation",
     "W208": "invariant never applies",
     "W209": "step numbered by hand",
+    "W210": "invariant can never be violated",
 }
 
 
@@ -66,18 +68,11 @@ class Diagnostic:
             label = "counterexample" if self.code == "E104" else "example"
             if self.example:
                 out.append(f"    {label}:")
-                out.extend(f"      {fact}: {show(value)}" for fact, value in self.example.items())
+                out.extend(f"      {fact}: {yaml_value(v)}" for fact, v in self.example.items())
             else:
                 out.append(f"    {label}: every question unanswered")
         out.extend(f"    {line}" for line in self.details)
         return out
-
-
-def show(value: Any) -> str:
-    """An answer as a case file spells it."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def sort_key(item: Diagnostic) -> tuple:
