@@ -72,6 +72,9 @@ class UnsupportedSchema(TriageError):
     the schema is refused when it is first loaded, before any document is read.
     """
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "I206")
+
 
 @cache
 def load_schema(name: str) -> dict[str, Any]:
@@ -301,6 +304,7 @@ class Validator:
                     "expected a mapping with at least one key; an empty one states nothing"
                     if least == 1
                     else f"expected a mapping with at least {least} keys",
+                    code="I204",
                 )
             )
         for name in schema.get("required", []):

@@ -66,6 +66,7 @@ CODES: dict[str, str] = {
     "I203": "a key that the format does not have",
     "I204": "a value outside what the format allows (choices, pattern, range, length)",
     "I205": "an item is listed twice where each may appear once",
+    "I206": "a shipped schema uses a keyword the validator does not enforce",
     "I301": "an item (question, recommendation, rule, invariant, ...) is defined twice",
     "I302": "a name that the knowledge base does not define (fact, recommendation, finding, "
     "region, placeholder, rule)",
