@@ -173,6 +173,7 @@ def test_an_unknown_region_is_invalid_input(runner) -> None:
     result = runner.invoke(main, ["ask", "--answers", str(DOMS), "--region", "usa"])
     assert result.exit_code == 2
     assert "unknown region `usa`" in result.stderr and "did you mean `us`" in result.stderr
+    assert result.stderr.startswith("error: --region: "), "the option is named, not a folder"
 
 
 def edited_rules(folder: Path, name: str, old: str, new: str) -> Path:

@@ -625,8 +625,9 @@ class _Builder:
             return next(iter(self.regions.values()), None)
         if wanted not in self.regions:
             known = ", ".join(self.regions) or "none are declared"
+            # The mistake is in the command line, not in the rules folder: name the option.
             self.problem(
-                Location(_display(self.root)),
+                Location("--region"),
                 f"unknown region `{wanted}`; expected one of: {known}",
                 closest(wanted, self.regions),
                 code="I302",
