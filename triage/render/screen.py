@@ -219,6 +219,8 @@ class Screen:
             items = "; ".join(lower_first(item) for item in unchecked.items)
             lines.append(self.style("Not checked: you were not sure about", fg="red", bold=True))
             lines.append(self.wrap(f"{items}. {unchecked.advice}", "  ", "  "))
+        if advice.unchecked:
+            lines.append("")
         if advice.picture:
             lines.append(self.wrap(advice.picture))
         if kb is not None and advice.because and advice.because_intro:
@@ -375,8 +377,8 @@ def wrap(text: str, indent: str = "", subsequent: str | None = None, width: int 
 
 
 NBSP = "\u00a0"  # textwrap does not break here; `wrap` turns it back into a space
-# "day 7" is one unit: a line never ends with "(day" and leaves "7)." alone below it.
-_KEEP_TOGETHER = re.compile(r"\b[Dd]ay \d+")
+# "December, day 7" is one unit: a line never ends with "(day" or leaves "day 7." alone.
+_KEEP_TOGETHER = re.compile(r"\S+,? \(?[Dd]ay \d+")
 
 
 def answer_words(question: Question, value: Any) -> str:
