@@ -46,6 +46,17 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+@pytest.fixture(autouse=True)
+def private_history(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test gets its own history file, never the user's real one."""
+    path = tmp_path_factory.mktemp("history") / "history.sqlite3"
+    monkeypatch.setenv("TRIAGE_HISTORY", str(path))
+    monkeypatch.delenv("TRIAGE_TODAY", raising=False)
+    return path
+
+
 ACCEPTANCE_FIXTURES = {"runner", "kb", "engine", "reference"}
 
 

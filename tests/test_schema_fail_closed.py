@@ -148,8 +148,8 @@ def test_an_invariant_with_an_empty_require_is_an_error(tmp_path) -> None:
     line = text[:start].count("\n") + 1
     result = CliRunner().invoke(main, ["check", str(rules)])
     assert result.exit_code == 2
-    assert f"invariants.yaml:{line}:14: I204 expected a mapping with at least one key" in (
-        result.output
+    assert (
+        f"invariants.yaml:{line}:14: I204 expected a mapping with at least one key" in result.output
     )
 
 

@@ -214,3 +214,18 @@ def test_any_typed_reply_is_a_value_or_a_re_prompt(reply: str) -> None:
         except ReplyError:
             continue
         assert question.accepts(value), (question.id, reply, value)
+
+
+def test_nothing_in_a_folder_is_skipped_in_silence(tmp_path) -> None:
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    (folder / "ok.yaml").write_text(HEAD)
+    (folder / "dangling.yaml").symlink_to(tmp_path / "gone.yaml")
+    (folder / "self.yaml").symlink_to(folder / "self.yaml")
+    (folder / "back").symlink_to(folder)
+    result = CliRunner().invoke(main, ["run", str(folder), "--jobs", "1"])
+    assert result.exit_code == 2
+    assert f"{folder}/dangling.yaml: dangling symbolic link" in result.output
+    assert f"{folder}/self.yaml: symbolic link loop" in result.output
+    assert f"{folder}/back: link to a folder that is already read" in result.output
+    assert "4 case(s): 0 passed, 0 failed, 3 error(s), 1 unchecked" in result.output

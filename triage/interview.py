@@ -100,7 +100,9 @@ class Interview:
 
     `answers` and `asked` restore an interview in progress: every fact in `asked` that has no
     answer was skipped ("don't know"), and answered facts missing from `asked` count as asked
-    after it, in the order given.
+    after it, in the order given. `known` answers were never asked (a later check-in carries
+    them over from an earlier one): they count in the result, but not as questions or
+    screens, and `back` does not undo them.
     """
 
     def __init__(
@@ -109,11 +111,13 @@ class Interview:
         answers: Mapping[str, Any] | None = None,
         asked: Iterable[str] = (),
         evaluator: Evaluator | None = None,
+        known: Mapping[str, Any] | None = None,
     ) -> None:
         self.kb = kb
         self._evaluator = evaluator
         self._asked: list[str] = []
-        self._answers: dict[str, Any] = {}
+        self._known = {fact: _checked(kb, fact, value) for fact, value in (known or {}).items()}
+        self._answers: dict[str, Any] = dict(self._known)
         given = dict(answers or {})
         for fact in [*asked, *given]:
             if fact in self._answers or fact in self._asked:
@@ -123,7 +127,7 @@ class Interview:
             else:
                 _question(kb, fact)
             self._asked.append(fact)
-        self._pending = [fact for fact in kb.questions if fact not in self._asked]
+        self._pending = self._unasked()
         self._next: tuple[Question | None, Rule | None] | None = None
         # How many facts each screen recorded, so `back` undoes a whole checklist at once. A
         # resumed interview counts a run of one checklist's items as the one screen it was.
@@ -194,7 +198,7 @@ class Interview:
 
     def answer(self, fact: str, value: Any) -> None:
         """Record an answer; a fact already asked, or a value outside its domain, is an error."""
-        if fact in self._asked:
+        if fact in self._asked or fact in self._known:
             raise InputError(
                 Problem(Location("<interview>"), f"`{fact}` was already asked", code="I405")
             )
@@ -211,7 +215,7 @@ class Interview:
                 )
             fact = question.id
         _question(self.kb, fact)
-        if fact in self._asked:
+        if fact in self._asked or fact in self._known:
             raise InputError(
                 Problem(Location("<interview>"), f"`{fact}` was already asked", code="I405")
             )
@@ -226,7 +230,7 @@ class Interview:
         for _ in range(count):
             fact = self._asked.pop()
             self._answers.pop(fact, None)
-        self._pending = [f for f in self.kb.questions if f not in self._asked]
+        self._pending = self._unasked()
         self._next = None
         return fact
 
@@ -253,6 +257,9 @@ class Interview:
         """The result of the answers so far; facts never asked are unknown."""
         evaluator = self._evaluator or engine_for(self.kb)
         return evaluator.evaluate(self._answers)
+
+    def _unasked(self) -> list[str]:
+        return [f for f in self.kb.questions if f not in self._asked and f not in self._known]
 
     def _record(self, fact: str) -> None:
         self._asked.append(fact)

@@ -192,11 +192,11 @@ class _Pool:
         try:
             for path in paths:
                 given = data if path == STDIN else None
-                processes = list(getattr(executor, "_processes", {}).values())
+                processes = list((getattr(executor, "_processes", None) or {}).values())
                 try:
                     done.extend(executor.submit(_task, [path], given).result())
                 except BrokenProcessPool:
-                    processes += list(getattr(executor, "_processes", {}).values())
+                    processes += list((getattr(executor, "_processes", None) or {}).values())
                     done.append(_died(path, fmt, processes))
                     _kill(executor)
                     executor = self._new(1)
@@ -232,7 +232,7 @@ def _died(source: str, fmt: str, processes: list[Any]) -> Record:
 
 def _kill(executor: ProcessPoolExecutor) -> None:
     """Stop a pool now: its workers are killed, not asked, so nothing outlives the run."""
-    processes = list(getattr(executor, "_processes", {}).values())
+    processes = list((getattr(executor, "_processes", None) or {}).values())
     for process in processes:
         with contextlib.suppress(OSError):
             process.kill()

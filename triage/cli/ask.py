@@ -21,6 +21,8 @@ from triage.cli.common import (
     BadInput,
     Terminated,
     format_option,
+    history_option,
+    history_path,
     load_kb_for,
     region_option,
     rules_option,
@@ -28,11 +30,15 @@ from triage.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from triage.cli.checkin import CheckIns
     from triage.files.cases import Case
     from triage.interview import Interview, Step
+    from triage.model.checkpoint import Checkpoint
     from triage.model.knowledge import KnowledgeBase
     from triage.model.result import Result
+    from triage.render.report import TimelineRow
     from triage.render.screen import Screen
+    from triage.tools.advice import Advice
 
 PROGRESS_FILE = "triage-progress.yaml"
 PROGRESS_TITLE = "Interview in progress"
@@ -71,6 +77,8 @@ EXIT_INTERRUPT = 130
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the consultation to share: FILE.md (Markdown) or FILE.html (a web page).",
 )
+@history_option
+@click.option("--no-history", is_flag=True, help="Neither read nor save the history this time.")
 def ask(
     rules_dir: Path | None,
     answers_source: str | None,
@@ -81,6 +89,8 @@ def ask(
     full: bool,
     region: str | None,
     report_path: Path | None,
+    history_file: Path | None,
+    no_history: bool,
 ) -> None:
     """Answer a few questions about lower-back soreness after squats, and get advice.
 
@@ -90,6 +100,10 @@ def ask(
     input saves the answers so far to triage-progress.yaml (or the --save file); continue with
     --resume. When stdin is not a terminal, one answer is read per line. The result's dates
     count from today (TRIAGE_TODAY=YYYY-MM-DD fixes today, for tests and demos).
+
+    Every finished interview is kept in your history (--history, TRIAGE_HISTORY; see
+    `triage history`), so the next one about the same pain asks less and proposes the trend.
+    Replays (--answers) and --no-history leave it alone.
 
     Exit 0 when done (or after quit), 1 when input ended early or a resumed case misses its
     `expect` block, 2 on invalid input, 130 on Ctrl-C.
@@ -121,8 +135,12 @@ def ask(
         if answers_source is not None:
             code = _replay(kb, answers_source, save_path, fmt, no_color, full, report_path, day)
         else:
+            from triage.cli.checkin import CheckIns
+
             session = Session(kb, rules_dir, resume_path, save_path, fmt, no_color)
             session.full, session.report_path, session.today = full, report_path, day
+            where = None if no_history else history_path(history_file)
+            session.checkins = CheckIns(kb, where, day)
             code = session.run()
     except InputError as err:
         raise BadInput(err) from None
@@ -160,7 +178,8 @@ def _replay(
     if report_path is not None:
         _report(interview, result, report_path, case.title or "", day)
     if fmt == "json":
-        click.echo(_json(case.name, case.title, result, interview, status))
+        recheck = advise(kb, result, interview.answers, interview.skipped, day).recheck
+        click.echo(_json(case.name, case.title, result, interview, status, recheck))
     else:
         screen = Screen(wants_color(no_color, os.environ, sys.stdout.isatty()), terminal_width())
         advice = advise(kb, result, interview.answers, interview.skipped, day)
@@ -185,11 +204,18 @@ def command_hint() -> str:
     return "uv run triage" if os.environ.get("UV_RUN_RECURSION_DEPTH") else "triage"
 
 
-def _report(interview: Interview, result: Result, path: Path, title: str, day: date) -> None:
+def _report(
+    interview: Interview,
+    result: Result,
+    path: Path,
+    title: str,
+    day: date,
+    timeline: tuple[TimelineRow, ...] = (),
+) -> None:
     from triage.files.casefile import write_atomic
     from triage.render.report import Consultation, format_for, render
 
-    consultation = Consultation.of(interview, result, title, day)
+    consultation = Consultation.of(interview, result, title, day, timeline)
     write_atomic(path, render(consultation, format_for(str(path)) or "markdown"))
 
 
@@ -233,6 +259,7 @@ class Session:
         self.today = date.today()
         self.tty = sys.stdin.isatty()
         self.case: Case | None = None
+        self.checkins: CheckIns | None = None
         if resume_path is not None:
             self.interview, self.case = read_interview(str(resume_path), kb)
         else:
@@ -275,8 +302,17 @@ class Session:
                 )
             )
         try:
+            if self.checkins is not None and self.resume_path is None:
+                from triage.cli.checkin import Stop
+
+                try:
+                    interview = self.checkins.begin(self) or interview
+                except Stop:
+                    return 0
             while True:
                 step = interview.next_step()
+                if self.checkins is not None:
+                    step = self.checkins.choose(self, step)
                 if step is None:
                     try:
                         return self.finish()
@@ -320,7 +356,12 @@ class Session:
                 at = int(rest) if rest.isascii() and rest.isdigit() else 0
                 self.echo(self.screen.checklist_help(checklist, step.questions, at))
             elif command == "why":
-                self.echo(self.screen.why(interview.why(), self.kb, checklist))
+                why = interview.why()
+                if why is None or why.question.id != question.id:
+                    # Asked for the history (the severity), not for a rule: its own reason.
+                    self.echo(self.screen.help(question))
+                else:
+                    self.echo(self.screen.why(why, self.kb, checklist))
             elif command == "back":
                 undone = interview.back()
                 if undone is not None:
@@ -355,13 +396,15 @@ class Session:
         code = 1 if status == Status.FAIL else 0
         if self.save_path is not None and not saved:
             code = 2
-        if self.fmt == "json":
-            name = str(self.save_path or self.resume_path or "<interview>")
-            click.echo(_json(name, self.case.title if self.case else "", result, interview, status))
-            return code
         from triage.tools.advice import advise
 
         advice = advise(self.kb, result, interview.answers, interview.skipped, self.today)
+        if self.fmt == "json":
+            name = str(self.save_path or self.resume_path or "<interview>")
+            title = self.case.title if self.case else ""
+            click.echo(_json(name, title, result, interview, status, advice.recheck))
+            self.keep(result, advice)
+            return code
         self.echo(self.screen.result(result, advice, interview.screens, self.full, self.kb))
         if status != Status.UNCHECKED:
             self.echo(f"Against the expect block of {self.resume_path}: {status}")
@@ -371,7 +414,8 @@ class Session:
             )
         if self.report_path is not None:
             title = self.case.title if self.case and self.case.title != PROGRESS_TITLE else ""
-            _report(interview, result, self.report_path, title or "", self.today)
+            timeline = self.checkins.timeline(interview, result) if self.checkins else ()
+            _report(interview, result, self.report_path, title or "", self.today, timeline)
             self.echo(f"The consultation to share is in {self.report_path}.")
         self.forget_progress()
         emergency = any(rec.category == "emergency_care" for rec in result.recommendations)
@@ -382,8 +426,10 @@ class Session:
                 command = self.read(self.screen.after_prompt(shown_all)).strip().lower()
             except (EOFError, KeyboardInterrupt):
                 self.echo("")
+                self.keep(result, advice)
                 return code
             if command in ("", "quit", "q", "exit"):
+                self.keep(result, advice)
                 return code
             if command == "more":
                 self.echo(self.screen.details(result))
@@ -394,6 +440,11 @@ class Session:
                 raise _Back
             else:
                 self.echo(self.screen.after_result(shown_all))
+
+    def keep(self, result: Result, advice: Advice) -> None:
+        """Save the finished consultation in the history, when it is on."""
+        if self.checkins is not None:
+            self.checkins.keep(self, self.interview, result, advice.recheck)
 
     def forget_progress(self) -> None:
         """A finished interview needs no progress file: the next `ask` must not offer it."""
@@ -491,7 +542,14 @@ def _save(interview: Interview, path: Path, title: str, final: bool) -> None:
     write_atomic(path, case_text(interview, title, path, final=final))
 
 
-def _json(name: str, title: str, result: Result, interview: Interview, status: str) -> str:
+def _json(
+    name: str,
+    title: str,
+    result: Result,
+    interview: Interview,
+    status: str,
+    recheck: Checkpoint | None = None,
+) -> str:
     from triage.render.outcome import result_dict
 
     data: dict[str, Any] = {"case": name}
@@ -500,4 +558,5 @@ def _json(name: str, title: str, result: Result, interview: Interview, status: s
     data.update(result_dict(result))
     data["asked"] = list(interview.asked)
     data["status"] = status
+    data["recheck"] = {"date": recheck.date.isoformat(), "day": recheck.day} if recheck else None
     return json.dumps(data, indent=2, ensure_ascii=False)

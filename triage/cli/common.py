@@ -212,7 +212,7 @@ def load_kb_for(rules_dir: Path | None, region: str | None) -> KnowledgeBase:
 def history_option(func: F) -> F:
     return click.option(
         "--history",
-        "history_path",
+        "history_file",
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
         help="The history file (default: $TRIAGE_HISTORY, else in your data folder).",

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 @click.option("--yes", is_flag=True, help="Do not ask before --forget-all.")
 def history(
     rules_dir: Path | None,
-    history_path_given: Path | None,
+    history_file: Path | None,
     fmt: str,
     due: bool,
     export_dir: Path | None,
@@ -66,7 +66,7 @@ def history(
     actions = sum([due, export_dir is not None, forget_id is not None, forget_all])
     if actions > 1:
         raise click.UsageError("--due, --export, --forget and --forget-all go one at a time")
-    path = history_path(history_path_given)
+    path = history_path(history_file)
     day = today()
     if not path.exists():
         if fmt == "text" and not due:

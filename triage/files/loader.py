@@ -85,8 +85,6 @@ class _Builder:
         self.patterns: list[Pattern] = []
         self.notice_location: Location | None = None
         self.follow_up: FollowUp | None = None
-        # Every file's name and text, for the version hash a stored consultation records.
-        self.digest = hashlib.sha256()
         self.pending: list[tuple[str, _Source, Any]] = []
         # Kinds with a file that failed validation: references into them are not checked,
         # so one typo in a catalogue does not cascade into a page of "unknown" errors.
@@ -107,7 +105,6 @@ class _Builder:
             self.problems.extend(err.problems)
             return
         source = _Source(name, data, text)
-        self.digest.update(f"{path.name}\0{len(text)}\0".encode() + text.encode())
         if not isinstance(data, dict):
             self.problem(source.at(), "expected a mapping at the top of the file", code="I307")
             return
@@ -753,7 +750,6 @@ class _Builder:
             headlines=MappingProxyType(dict(self.headlines)),
             patterns=tuple(self.patterns),
             follow_up=self.follow_up,
-            version=self.digest.hexdigest()[:12],
         )
 
     def _order_rules(self) -> list[Rule]:

@@ -72,9 +72,6 @@ class UnsupportedSchema(TriageError):
     the schema is refused when it is first loaded, before any document is read.
     """
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, "I206")
-
 
 @cache
 def load_schema(name: str) -> dict[str, Any]:
@@ -85,7 +82,8 @@ def load_schema(name: str) -> dict[str, Any]:
     if unknown:
         raise UnsupportedSchema(
             f"triage/schemas/{name}: keyword(s) the validator does not enforce: "
-            + ", ".join(f"`{word}` at {where}" for where, word in unknown)
+            + ", ".join(f"`{word}` at {where}" for where, word in unknown),
+            code="X102",
         )
     return schema
 

@@ -66,7 +66,6 @@ CODES: dict[str, str] = {
     "I203": "a key that the format does not have",
     "I204": "a value outside what the format allows (choices, pattern, range, length)",
     "I205": "an item is listed twice where each may appear once",
-    "I206": "a shipped schema uses a keyword the validator does not enforce",
     "I301": "an item (question, recommendation, rule, invariant, ...) is defined twice",
     "I302": "a name that the knowledge base does not define (fact, recommendation, finding, "
     "region, placeholder, rule)",
@@ -90,6 +89,7 @@ CODES: dict[str, str] = {
     "P101": "a worker process could not set itself up",
     "P102": "the worker process evaluating a case died; that case was not evaluated",
     "X101": "the installed Experta is not the release the engine was written against",
+    "X102": "a shipped JSON Schema uses a keyword the validator does not enforce",
 }
 
 

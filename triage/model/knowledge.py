@@ -267,8 +267,6 @@ class KnowledgeBase:
     headlines: Mapping[str, Headline] = field(default_factory=dict)
     patterns: tuple[Pattern, ...] = ()
     follow_up: FollowUp | None = None
-    # A short hash of every file's name and text: which rules gave a stored or shared result.
-    version: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "questions", MappingProxyType(dict(self.questions)))

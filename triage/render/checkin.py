@@ -7,22 +7,19 @@ from __future__ import annotations
 from datetime import date
 
 from triage.files.history import CheckIn, Episode
+from triage.model.checkpoint import Checkpoint
 from triage.model.knowledge import KnowledgeBase, Question
-from triage.render.screen import Screen, wrap
-from triage.tools.episodes import Checkpoint, FollowUpStart
+from triage.render.screen import Screen
+from triage.tools.episodes import FollowUpStart
 
 SAME, NEW, GONE = "same", "new", "gone"
 EPISODE_CHOICES = {"1": SAME, "y": SAME, "yes": SAME, "same": SAME, "2": NEW, "new": NEW,
                    "n": NEW, "no": NEW, "3": GONE, "gone": GONE}  # fmt: skip
 
 
-def day_text(on: date) -> str:
-    """A date as people say it: Tuesday 15 December (the year only when it is not this one)."""
-    return f"{on:%A} {on.day} {on:%B}"
-
-
-def long_day_text(on: date) -> str:
-    return f"{day_text(on)} {on.year}"
+def day_text(on: date, day: int) -> str:
+    """A date as people say it, in the words the result screen uses for its dates."""
+    return Checkpoint(on, day).words()
 
 
 def episode_offer(screen: Screen, kb: KnowledgeBase, episode: Episode, day: int) -> str:
@@ -32,15 +29,18 @@ def episode_offer(screen: Screen, kb: KnowledgeBase, episode: Episode, day: int)
     severity = last.answers.get(follow.severity) if follow is not None else None
     told = f", severity {severity} of 10" if isinstance(severity, int | float) else ""
     began = (
-        f"it began on {day_text(episode.onset_on)}, so today is day {day}"
+        f"it began on {day_text(episode.onset_on, 0)}, so today is day {day}"
         if episode.onset_known
-        else f"first checked on {day_text(episode.onset_on)}, so today is day {day} at least"
+        else f"first checked on {day_text(episode.onset_on, 0)}, so today is day {day} at least"
     )
     lines = [
         "",
         screen.style("Welcome back", bold=True),
-        wrap(f"On {day_text(last.on)} you checked a pain ({began}): {_urgency_words(last)}{told}."),
-        screen.style(wrap("Is this about the same pain?"), bold=True),
+        screen.wrap(
+            f"On {day_text(last.on, episode.day(last.on))} you checked a pain ({began}): "
+            f"{_urgency_words(last)}{told}."
+        ),
+        screen.style(screen.wrap("Is this about the same pain?"), bold=True),
         "  1. yes, the same pain",
         "  2. no, a new pain (the earlier one is then closed)",
         "  3. the earlier pain has gone, and there is nothing new",
@@ -56,13 +56,15 @@ def episode_invalid(screen: Screen) -> str:
     return screen.style("  Please type 1 (same pain), 2 (a new pain) or 3 (it has gone).", fg="red")
 
 
-def carried_note(screen: Screen, kb: KnowledgeBase, start: FollowUpStart) -> str:
+def carried_note(screen: Screen, start: FollowUpStart) -> str:
     """Which answers are not asked again, and the computed day."""
     text = f"Today is day {start.day} of this pain, counted from the start of the episode"
-    if start.carried:
+    kept = len(start.carried) - 1  # the day itself is computed, not kept
+    if kept > 0:
+        last = start.last.on
         text += (
-            f"; {len(start.carried)} answer(s) about you and your training are kept from "
-            f"{day_text(start.last.on)}"
+            f"; {kept} answer(s) about you and your training are kept from "
+            f"{day_text(last, start.episode.day(last))}"
         )
     text += ". The warning signs are asked again, every time."
     return screen.note(text)
@@ -77,32 +79,32 @@ def trend_proposal(
         f"Last time you rated the pain {before:g}, now {now:g}: that reads as {word}. "
         "Press Enter if that is right, or type the right one."
     )
-    return screen.question(question, number) + "\n" + wrap(text, "  ", "  ")
+    return screen.question(question, number) + "\n" + screen.wrap(text, "  ", "  ")
 
 
-def recheck(screen: Screen, point: Checkpoint | None, history_on: bool) -> str:
-    """The line under a result that names the next check-in."""
-    if point is None:
-        return ""
-    how = (
-        "run `triage ask` again: it will remember this pain."
-        if history_on
-        else "note the date; with the history off, you will be asked again when it began."
-    )
+def severity_for_later(screen: Screen, question: Question) -> str:
+    """The severity, asked after the result only so the next check-in can compare with it."""
     return "\n".join(
         [
-            screen.style(
-                wrap(f"Check in again on {day_text(point.on)} (day {point.day} of the pain)."),
-                bold=True,
+            "",
+            screen.style(screen.wrap(question.prompt), bold=True),
+            screen.note(
+                "For your history: the next check-in compares with it. Press Enter to leave it out."
             ),
-            wrap(f"Sooner if anything above changes. Then {how}", "", ""),
         ]
     )
 
 
 def history_off(screen: Screen, reason: str) -> str:
     return screen.style(
-        wrap(f"History is off for this consultation: {reason}", "  ", "  "), fg="yellow"
+        screen.wrap(f"History is off for this consultation: {reason}", "  ", "  "), fg="yellow"
+    )
+
+
+def not_saved(screen: Screen, reason: str) -> str:
+    return screen.style(
+        screen.wrap(f"This consultation was not saved in the history: {reason}", "  ", "  "),
+        fg="yellow",
     )
 
 

@@ -26,6 +26,17 @@ FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": 
 
 
 @dataclass(frozen=True)
+class TimelineRow:
+    """One check-in of the episode a consultation belongs to."""
+
+    on: date
+    day: int | None
+    severity: Any
+    trend: Any
+    urgency: str
+
+
+@dataclass(frozen=True)
 class Consultation:
     """Everything a report shows: the answers, the result and how it was dated."""
 
@@ -37,9 +48,17 @@ class Consultation:
     result: Result
     advice: Advice
     version: str
+    timeline: tuple[TimelineRow, ...] = ()  # this check-in last; empty for a first one
 
     @classmethod
-    def of(cls, interview: Any, result: Result, title: str, today: date) -> Consultation:
+    def of(
+        cls,
+        interview: Any,
+        result: Result,
+        title: str,
+        today: date,
+        timeline: tuple[TimelineRow, ...] = (),
+    ) -> Consultation:
         """The consultation of a finished interview (live or replayed), dated `today`."""
         kb = interview.kb
         return cls(
@@ -51,6 +70,7 @@ class Consultation:
             result=result,
             advice=advise(kb, result, interview.answers, interview.skipped, today),
             version=rules_version(kb.root),
+            timeline=timeline,
         )
 
     def answered(self) -> list[tuple[str, str]]:
@@ -111,6 +131,8 @@ def markdown(c: Consultation) -> str:
             out += ["", f"**{md(unchecked.advice)}**", ""]
     if advice.picture:
         out += [md(advice.picture), ""]
+    if advice.recheck is not None:
+        out += [f"Next check-in: {md(_recheck(advice))}", ""]
     out += ["", "## What to do", ""]
     category = None
     for rec in result.recommendations:
@@ -121,6 +143,13 @@ def markdown(c: Consultation) -> str:
         if rec.steps:
             out += [f"{n}. {md(step)}" for n, step in enumerate(rec.steps, start=1)] + [""]
         out += [f"*Source: {md(rec.source)}*", ""]
+    if c.timeline:
+        out += ["## This pain over time", ""]
+        out += ["| date | day | severity | trend | urgency |", "| --- | ---: | ---: | --- | --- |"]
+        for row in c.timeline:
+            cells = [row.on.isoformat(), *_timeline_cells(row)]
+            out.append("| " + " | ".join(md(cell) for cell in cells) + " |")
+        out.append("")
     out += ["## Why", ""]
     out += [f"- {md(title)} (source: {md(source)})" for title, source in c.reasons()]
     if not c.reasons():
@@ -184,6 +213,8 @@ def page(c: Consultation) -> str:
             out.append(f"<p><strong>{e(unchecked.advice)}</strong></p>")
     if advice.picture:
         out.append(f"<p>{e(advice.picture)}</p>")
+    if advice.recheck is not None:
+        out.append(f"<p>Next check-in: {e(_recheck(advice))}</p>")
     out.append("<h2>What to do</h2>")
     category = None
     for rec in result.recommendations:
@@ -194,6 +225,14 @@ def page(c: Consultation) -> str:
         if rec.steps:
             out.append("<ol>" + "".join(f"<li>{e(step)}</li>" for step in rec.steps) + "</ol>")
         out.append(f'<p class="source">Source: {e(rec.source)}</p>')
+    if c.timeline:
+        out.append("<h2>This pain over time</h2>")
+        out.append("<table><thead><tr><th>date</th><th>day</th><th>severity</th><th>trend</th>")
+        out.append("<th>urgency</th></tr></thead><tbody>")
+        for row in c.timeline:
+            cells = [row.on.isoformat(), *_timeline_cells(row)]
+            out.append("<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in cells) + "</tr>")
+        out.append("</tbody></table>")
     out.append("<h2>Why</h2>")
     out.append("<ul>")
     for rule_title, source in c.reasons():
@@ -210,3 +249,15 @@ def page(c: Consultation) -> str:
     out.append(f'<p class="notice"><em>{e(result.notice)}</em></p>')
     out += ["</body>", "</html>", ""]
     return "\n".join(out)
+
+
+def _recheck(advice: Advice) -> str:
+    assert advice.recheck is not None
+    return f"{advice.recheck.words()} {advice.recheck.date.year}, day {advice.recheck.day}"
+
+
+def _timeline_cells(row: TimelineRow) -> list[str]:
+    def cell(value: Any) -> str:
+        return "-" if value is None else str(value)
+
+    return [cell(row.day), cell(row.severity), cell(row.trend), row.urgency]

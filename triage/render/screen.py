@@ -213,6 +213,16 @@ class Screen:
         rule = ("─" if self.color else "-") * min(60, self.width)
         color = URGENCY_COLORS.get(result.urgency)
         headline = advice.headline or URGENCY_WORDS[result.urgency]
+        picture = advice.picture
+        recheck = advice.recheck  # the next check-in, said where it costs no extra line
+        if recheck is not None:
+            checkpoint = advice.checkpoint
+            if checkpoint is not None and recheck.date == checkpoint.date:
+                headline += " Check in again that day."  # the headline names the day already
+            elif picture:
+                picture += f" Check in again on {recheck.words()}, day {recheck.day}."
+            else:
+                headline += f" Check in again on {recheck.words()}, day {recheck.day}."
         lines = ["", rule, self.style(self.wrap(headline), fg=color, bold=True)]
         # A warning sign left open must be impossible to miss: it comes right under the headline.
         for unchecked in advice.unchecked:
@@ -221,8 +231,8 @@ class Screen:
             lines.append(self.wrap(f"{items}. {unchecked.advice}", "  ", "  "))
         if advice.unchecked:
             lines.append("")
-        if advice.picture:
-            lines.append(self.wrap(advice.picture))
+        if picture:
+            lines.append(self.wrap(picture))
         if kb is not None and advice.because and advice.because_intro:
             lines.append(self.wrap(advice.because_intro))
             for fact, value in advice.because:

@@ -16,6 +16,7 @@ from triage.model.checkpoint import Checkpoint, checkpoint, days_ahead
 from triage.model.knowledge import KnowledgeBase, Pattern, Recommendation
 from triage.model.result import Firing, Result
 from triage.model.vocabulary import URGENCY_LEVELS, URGENCY_RANK
+from triage.tools.episodes import recheck
 
 TOP_ACTIONS = 3
 
@@ -37,6 +38,7 @@ class Advice:
     unchecked: tuple[Unchecked, ...]
     because: tuple[tuple[str, Any], ...] = ()  # the answers that set a raised urgency
     because_intro: str = ""  # the headline's words that lead them
+    recheck: Checkpoint | None = None  # when to check in again (none after an emergency)
 
 
 def pattern_of(kb: KnowledgeBase, result: Result) -> Pattern | None:
@@ -136,4 +138,20 @@ def advise(
         unchecked=() if result.urgency == URGENCY_LEVELS[-1] else unchecked_signs(kb, skipped),
         because=triggers(result),
         because_intro=headline.because if headline is not None else "",
+        recheck=next_checkin(kb, answers, result, today, when),
     )
+
+
+def next_checkin(
+    kb: KnowledgeBase,
+    answers: Mapping[str, Any],
+    result: Result,
+    today: date,
+    deadline: Checkpoint | None,
+) -> Checkpoint | None:
+    """The re-check day, brought forward to the headline's deadline when that comes first:
+    "see a doctor if it is not better by day 14" is itself the day to look again."""
+    again = recheck(kb, answers, result, today)
+    if again is not None and deadline is not None and today < deadline.date < again.date:
+        return deadline
+    return again

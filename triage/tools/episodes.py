@@ -2,13 +2,13 @@
 
 Usage (nothing here prints; the history file itself is `triage.files.history`)::
 
-    from triage.tools.episodes import checkpoint, follow_up_start, open_episode
+    from triage.tools.episodes import follow_up_start, open_episode, recheck
 
     episode = open_episode(history.episodes(), today, kb)   # the one a new check-in joins
     start = follow_up_start(kb, episode, today)             # what is known before asking
     start.answers                                           # carried over + the day, computed
     start.propose_trend(severity_now)                       # from the severity change
-    point = checkpoint(kb, answers, result, today)          # when to check in again
+    point = recheck(kb, answers, result, today)             # when to check in again
 
 What lasts through an episode, how a severity change reads as a trend and how long an episode
 stays open are data (`follow_up:` in the knowledge base). The re-check day is not a table of
@@ -27,6 +27,7 @@ from typing import Any
 from triage.evaluate.answer_space import all_fact_tests, representatives
 from triage.files.history import CheckIn, Episode
 from triage.interview import Evaluator, engine_for
+from triage.model.checkpoint import Checkpoint, checkpoint
 from triage.model.knowledge import FollowUp, KnowledgeBase
 from triage.model.result import Result
 
@@ -36,49 +37,41 @@ CLOSED_NEW_PAIN = "new_pain"
 CLOSED_QUIET = "no_checkin"  # computed, never stored: too long without a check-in
 
 
-@dataclass(frozen=True)
-class Checkpoint:
-    """The next check-in: a day of the pain and its date."""
-
-    day: int
-    on: date
-
-
-def checkpoint(
+def recheck(
     kb: KnowledgeBase,
     answers: Mapping[str, Any],
     result: Result,
     today: date,
-    day: int | None = None,
     evaluator: Evaluator | None = None,
 ) -> Checkpoint | None:
     """When to check in again: None after an emergency, or without `follow_up` data.
 
-    The day of the pain is `day`, else the answered onset, else today counts as day 0. The
-    answer is the first threshold the rules compare the day with at which the advice would
-    change if the pain stayed as it is now (trend "the same", other answers unchanged), but no
-    later than `recheck_within_days` for the result's urgency.
+    The day of the pain is the answered onset (computed at a later check-in), else today
+    counts as day 0. The
+    answer is the first threshold the rules compare the day with at which the advice (urgency
+    or recommendations) would change if the pain went on as it is now (the same trend, the
+    same answers), but no later than `recheck_within_days` for the result's urgency. So a
+    strain that is not improving is seen again on day 14, and training soreness that is still
+    rising on day 2 on day 4, when a rise stops being its normal course.
     """
     follow = kb.follow_up
     if follow is None or result.urgency not in follow.recheck_within_days:
         return None
-    if day is None:
-        known = answers.get(follow.onset)
-        day = int(known) if isinstance(known, int | float) else 0
+    known = answers.get(follow.onset)
+    since = int(known) if isinstance(known, int | float) and not isinstance(known, bool) else None
+    day = since if since is not None else 0
     latest = day + follow.recheck_within_days[result.urgency]
     engine = evaluator or engine_for(kb)
-    steady = dict(answers)
-    steady[follow.trend] = follow.trend_values["same"]
 
     def advice(on_day: int) -> tuple[str, frozenset[str]]:
-        outcome = engine.evaluate({**steady, follow.onset: on_day})
+        outcome = engine.evaluate({**answers, follow.onset: on_day})
         return outcome.urgency, frozenset(rec.id for rec in outcome.recommendations)
 
     now = advice(day)
     for threshold in _day_thresholds(kb):
         if day < threshold <= latest and advice(threshold) != now:
-            return Checkpoint(threshold, today + timedelta(days=threshold - day))
-    return Checkpoint(latest, today + timedelta(days=latest - day))
+            return checkpoint(today, since, threshold)
+    return checkpoint(today, since, latest)
 
 
 _thresholds: dict[int, tuple[KnowledgeBase, tuple[int, ...]]] = {}
@@ -148,7 +141,7 @@ class FollowUpStart:
     last: CheckIn
     day: int  # the day of the pain today
     answers: dict[str, Any]  # carried over from the last check-in, and the day computed
-    carried: tuple[str, ...]  # the facts carried over (not the computed day)
+    carried: tuple[str, ...]  # the facts carried over and the computed day
     follow: FollowUp
 
     @property
@@ -193,6 +186,7 @@ def follow_up_start(kb: KnowledgeBase, episode: Episode, today: date) -> FollowU
     if onset_question.max is not None:
         day = min(day, int(onset_question.max))
     answers[follow.onset] = day
+    carried.append(follow.onset)
     return FollowUpStart(episode, last, day, answers, tuple(carried), follow)
 
 
