@@ -357,11 +357,13 @@ class Session:
                 self.echo(self.screen.checklist_help(checklist, step.questions, at))
             elif command == "why":
                 why = interview.why()
-                if why is None or why.question.id != question.id:
+                if checklist is None and (why is None or why.question.id != question.id):
                     # Asked for the history (the severity), not for a rule: its own reason.
                     self.echo(self.screen.help(question))
-                else:
+                elif why is not None:
                     self.echo(self.screen.why(why, self.kb, checklist))
+                elif checklist is not None:
+                    self.echo(self.screen.checklist_help(checklist, step.questions, 0))
             elif command == "back":
                 undone = interview.back()
                 if undone is not None:
