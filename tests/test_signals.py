@@ -3,6 +3,7 @@ nothing is left behind (no temporary file beside --output, no worker process).""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -40,6 +41,18 @@ def _session_members(session: int) -> list[int]:
         if int(fields[3]) == session and fields[0] != "Z":
             members.append(int(entry.name))
     return members
+
+
+def _assert_whole(report: str, fmt: str) -> None:
+    """A report of every case of the corpus, ended as its format ends."""
+    if fmt == "text":
+        assert f"{CASES} case(s):" in report
+    elif fmt == "junit":
+        assert report.rstrip().endswith("</testsuites>")
+    elif fmt == "json":
+        json.loads(report)
+    else:
+        assert len([json.loads(line) for line in report.splitlines()]) == CASES
 
 
 def _interrupt_run(corpus: Path, tmp_path: Path, signum: int, delay: float, fmt: str) -> None:
@@ -82,8 +95,12 @@ def _interrupt_run(corpus: Path, tmp_path: Path, signum: int, delay: float, fmt:
     _, err = process.communicate(timeout=60)
     text = err.decode()
     assert "Traceback" not in text
-    if process.returncode in (1, 2):  # the run was complete before the signal came
+    if process.returncode in (1, 2, -signal.SIGTERM):
+        # The run was complete before the signal came; a SIGTERM in the last moments, once
+        # the command has ended and its handlers are gone, meets the default action, as
+        # before start-up. Either way the report is the new one, whole.
         assert previous.read_text() != "the previous report\n"
+        _assert_whole(previous.read_text(), fmt)
     else:
         assert process.returncode == (130 if signum == signal.SIGINT else 143), text
         assert previous.read_text() == "the previous report\n"

@@ -213,7 +213,7 @@ def _died(source: str, fmt: str, processes: list[Any]) -> Record:
     """The error record of a case whose worker died while evaluating it."""
     how = "stopped"
     for process in processes:
-        process.join(1)
+        process.join(_JOIN_SECONDS)  # dead already; on a busy machine the reaping can lag
         code = process.exitcode
         if code is not None and code < 0:
             with contextlib.suppress(ValueError):
