@@ -148,7 +148,13 @@ def test_ctrl_c_exits_130_without_a_traceback(command, tmp_path) -> None:
     os.killpg(process.pid, signal.SIGINT)
     _, err = process.communicate(timeout=30)
     assert b"Traceback" not in err
-    assert process.returncode in (0, 130), err.decode()
+    if process.returncode == -signal.SIGINT:
+        # On a busy machine the signal can still come before the interpreter has set its
+        # handler: the default action ends it, as it would any program not yet running.
+        # Later, an uncaught interrupt ends it the same way but after a traceback.
+        assert err == b""
+    else:
+        assert process.returncode in (0, 130), err.decode()
 
 
 @pytest.mark.slow
