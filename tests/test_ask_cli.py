@@ -89,7 +89,9 @@ def test_back_undoes_the_last_answer(runner, rules, workdir) -> None:
     assert out.count("Any saddle numbness?") == 3  # asked, back, asked again
     # Saddle no, fever yes (after going back from "no"), no jump, core work: a doctor soon.
     assert URGENCY_WORDS["doctor_soon"] in out
-    assert "Fever [fever]" in out and "source: src-fever" in out
+    how = out.split("rules behind it")[-1]
+    assert "1. Fever" in how and "source: src-fever" in how
+    assert "because: Any fever?: yes" in how, "the answer that led there, in words"
 
 
 def test_back_on_the_result_screen_returns_to_the_last_question(runner, rules, workdir) -> None:
@@ -103,11 +105,13 @@ def test_back_on_the_result_screen_returns_to_the_last_question(runner, rules, w
 def test_invalid_answers_are_asked_again_with_what_is_allowed(runner, rules, workdir) -> None:
     result = ask(runner, rules, ["maybe", "n", "n", "9", "lower", "2", "1.5", "-3", "2"])
     out = result.output
-    assert "please answer yes or no (y or n)" in out
-    assert "please type the number of your answer, from 1 to 3" in out
-    assert "could be lower_back_central or lower_back_both_sides" in out
+    assert "Please answer yes or no (y or n)" in out
+    assert "Please type the number of your answer, from 1 to 3" in out
+    assert "could be 1 (lower_back_central) or 2 (both sides of the lower back)" in " ".join(
+        out.split()
+    )
     assert "1.5 is not a whole number; please type a whole number from 0 to 3650 (days)" in out
-    assert "  please type a whole number from 0 to 3650 (days); or type ? for help." in out
+    assert "  Please type a whole number from 0 to 3650 (days); or type ? for help." in out
     assert out.count("Where is the pain?") == 1, "a re-prompt does not repeat the question"
     assert "Did the load jump?" in out
 
@@ -153,13 +157,13 @@ def test_quit_saves_and_names_the_file(runner, rules, workdir) -> None:
 def test_end_of_input_saves_progress_and_resume_goes_on(runner, rules, workdir) -> None:
     first = ask(runner, rules, ["n", "skip", "2"])
     assert first.exit_code == 1
-    assert "Input ended: your 3 answer(s) so far are saved in triage-progress.yaml" in first.stderr
+    assert "Input ended: your answers to 3 questions so far are saved in" in first.stderr
     checked = runner.invoke(main, ["run", "triage-progress.yaml", "--rules", rules])
     assert checked.exit_code == 0, checked.output
     second = ask(runner, rules, ["2", "n", "y", ""], "--resume", "triage-progress.yaml")
     assert second.exit_code == 0, second.output
     out = second.output
-    assert "Continuing an earlier interview: 3 question(s) already asked." in out
+    assert "Continuing an earlier interview: 3 questions already answered." in out
     assert "Any saddle numbness?" not in out and "Any fever?" not in out
     assert "Where is the pain?" not in out
     assert "Question 4" in out and "How many days ago did it start?" in out
@@ -272,7 +276,7 @@ def test_replay_reports_a_missed_expectation(runner, rules, workdir) -> None:
     (workdir / "case.yaml").write_text("answers: {}\nexpect: {urgency: emergency}\n")
     result = ask(runner, rules, [], "--answers", "case.yaml")
     assert result.exit_code == 1
-    assert "Your answers (5 questions):" in result.output
+    assert "Your answers:" in result.output
     assert "- Any fever?: don't know" in result.output
     assert "case.yaml: fail" in result.output
 
@@ -401,3 +405,47 @@ def _tiny(workdir: Path):
     from triage.files.loader import load_knowledge
 
     return load_knowledge(workdir.parent / "rules")
+
+
+def test_a_replay_offers_the_details_as_an_option_not_as_a_prompt() -> None:
+    from click.testing import CliRunner
+
+    from .conftest import CASES
+
+    result = CliRunner().invoke(
+        main,
+        ["ask", "--answers", str(CASES / "doms-first-heavy-week.yaml")],
+        env={"TRIAGE_TODAY": "2026-12-02"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "run it again with --full" in result.output
+    assert "type more" not in result.output, "there is nothing to type at in a replay"
+
+
+def test_why_at_a_checklist_speaks_for_the_whole_list_and_stays_short(
+    runner, shipped, workdir
+) -> None:
+    """`why` at the first screen explains the list, not its first item; at a later screen the
+    unticked items are counted, so the question stays on a 40-line screen."""
+    lines = ["why", "?", "0", "0", "3", "1", "3", "why", "quit"]
+    result = runner.invoke(main, ["ask"], input="".join(f"{line}\n" for line in lines))
+    out = result.output
+    first = out.split("0 for none > ")[1]
+    assert "Any one of them means emergency care now" in first
+    assert "get emergency care now, and it adds: get emergency care now" not in out
+    assert "Nothing is known yet" not in out
+    help_text = out.split("0 for none > ")[2]
+    assert "Type the numbers" not in help_text, "the screen above already says it"
+    assert help_text.count("Answer with the numbers") == 1
+    later = out.split("0 for none > why")[-1].split("0 for none > ")[0]
+    assert "- none of the 15 items on the lists so far" in later
+    assert "- How did the pain come on?: the next day" in later
+    assert len(later.splitlines()) <= 12, later
+
+
+def test_today_and_yesterday_are_day_counts(kb) -> None:
+    from triage.interview import parse_reply
+
+    days = kb.questions["days_since_onset"]
+    assert parse_reply(days, "Today") == 0 and parse_reply(days, "yesterday") == 1
+    assert parse_reply(days, "3") == 3

@@ -65,7 +65,7 @@ def test_typed_interview_interrupted_and_resumed(tmp_path: Path) -> None:
     child.expect_exact("Any saddle numbness?")
     child.expect_exact("yes/no > ")
     child.sendline("perhaps")
-    child.expect_exact("please answer yes or no (y or n)")
+    child.expect_exact("Please answer yes or no (y or n)")
     child.expect_exact("yes/no > ")
     child.sendline("n")
     child.expect_exact("Any fever?")
@@ -98,7 +98,7 @@ def test_typed_interview_interrupted_and_resumed(tmp_path: Path) -> None:
     # This time colour is refused by the flag rather than by the environment.
     args = ["--rules", str(rules), "--resume", str(progress), "--no-color"]
     child = spawn(args, tmp_path, color=True)
-    child.expect_exact("2 question(s) already asked")
+    child.expect_exact("2 questions already answered")
     child.expect_exact("Where is the pain?")
     child.expect_exact("a number 1-3 > ")
     child.sendline("2")

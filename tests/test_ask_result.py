@@ -173,6 +173,7 @@ def test_an_unknown_region_is_invalid_input(runner) -> None:
     result = runner.invoke(main, ["ask", "--answers", str(DOMS), "--region", "usa"])
     assert result.exit_code == 2
     assert "unknown region `usa`" in result.stderr and "did you mean `us`" in result.stderr
+    assert result.stderr.startswith("error: --region: "), "the option is named, not a folder"
 
 
 def edited_rules(folder: Path, name: str, old: str, new: str) -> Path:
@@ -265,7 +266,7 @@ def test_a_typed_checklist_session_with_help_on_one_item(runner, tmp_path, monke
     out = result.output
     assert "1. Since the pain began" in out
     assert "The area that would touch a bicycle saddle." in out, "?2 explains item 2"
-    assert "type the numbers of the items that apply, from 1 to 5" in out
+    assert "Type the numbers of the items that apply, from 1 to 5" in out
     assert result.exit_code == 0
 
 
@@ -296,7 +297,7 @@ def test_a_finished_interview_removes_its_progress_file(runner, tmp_path, monkey
 def test_today_is_injectable_and_checked(runner, monkeypatch) -> None:
     monkeypatch.setenv("TRIAGE_TODAY", "2026-12-01")
     result = runner.invoke(main, ["ask", "--answers", str(DOMS)])
-    assert "clearly better by Monday 7 December (day 7)" in result.output
+    assert "clearly better by Monday 7 December, day 7" in result.output
     monkeypatch.setenv("TRIAGE_TODAY", "1 Dec")
     result = runner.invoke(main, ["ask", "--answers", str(DOMS)])
     assert result.exit_code == 2 and "expected YYYY-MM-DD" in result.stderr
@@ -457,3 +458,108 @@ def test_markdown_keeps_a_plain_ampersand_and_escapes_markup() -> None:
 
     assert md("Call 999 or go to A&E") == "Call 999 or go to A&E"
     assert md("&lt; <b>x</b>") == "&amp;lt; &lt;b&gt;x&lt;/b&gt;"
+
+
+# --- findings of the new-user test ------------------------------------------------------------
+
+
+def _one_skipped(kb, fact: str) -> tuple:
+    """The DOMS story with one emergency sign left unanswered (`skip 2` at the first screen)."""
+    answers = answered(kb, DOMS)
+    answers[fact] = None
+    interview = replay(kb, answers)
+    result = interview.result()
+    return result, advise(kb, result, interview.answers, interview.skipped, TODAY)
+
+
+def test_an_unanswered_emergency_sign_comes_right_under_the_headline(kb) -> None:
+    result, advice = _one_skipped(kb, "saddle_numbness")
+    lines = Screen(False, 80).result(result, advice, 11).splitlines()
+    at = lines.index("Not checked: you were not sure about")
+    headline = " ".join(lines[2:at])
+    assert headline.startswith("Look after it yourself") and at <= 4, "right under the headline"
+    assert "Monday 7 December" in headline and "What to do" not in headline
+    under = " ".join(" ".join(lines[at + 1 : at + 3]).split())
+    assert under.startswith("numbness or pins and needles around your genitals")
+    assert "If it applies, call 999 or go to A&E now." in under, "one sign: singular"
+    assert "If any of these" not in under
+
+
+def test_several_unanswered_signs_are_spoken_of_in_the_plural(kb) -> None:
+    answers = answered(kb, DOMS)
+    for fact in ("saddle_numbness", "chest_pain"):
+        answers[fact] = None
+    interview = replay(kb, answers)
+    result = interview.result()
+    advice = advise(kb, result, interview.answers, interview.skipped, TODAY)
+    text = " ".join(Screen(False, 80).result(result, advice, 11).split())
+    assert "If any of these applies, call 999 or go to A&E now." in text
+    assert text.index("Not checked") < text.index("What to do now")
+
+
+def test_a_report_puts_the_unchecked_signs_before_the_advice_and_shows_no_level_id(kb) -> None:
+    from triage.render.report import Consultation, render
+
+    answers = answered(kb, DOMS)
+    answers["saddle_numbness"] = None
+    interview = replay(kb, answers)
+    consultation = Consultation.of(interview, interview.result(), "", TODAY)
+    for kind in ("markdown", "html"):
+        text = render(consultation, kind)
+        assert text.index("Not checked") < text.index("What to do"), kind
+        assert "self_care" not in text and "Urgency level" not in text, kind
+        assert "1 days" not in text and "1 day" in text, kind
+
+
+def test_an_emergency_names_the_sign_and_how_shows_only_the_rules_behind_it(kb) -> None:
+    interview = replay(kb, {"saddle_numbness": True})
+    result = interview.result()
+    advice = advise(kb, result, interview.answers, interview.skipped, TODAY)
+    screen = Screen(False, 80)
+    text = " ".join(screen.result(result, advice, 1, kb=kb).split())
+    assert "Tell them about these answers: * Numbness or pins and needles around your" in text
+    how = screen.how(result, kb)
+    assert "1. Numbness or pins and needles in the saddle area" in how
+    assert "2." not in how, "rules that fired on questions never asked are left out"
+    assert "Held back" not in how and "_" not in how, how
+
+
+def test_a_doctor_result_names_the_answers_that_raised_it(kb) -> None:
+    answers = answered(kb, DOMS) | {"age": 62, "days_since_onset": 10, "pain_trend": "stable"}
+    interview = replay(kb, answers)
+    result = interview.result()
+    assert result.urgency == "doctor_soon", result.urgency
+    advice = advise(kb, result, interview.answers, interview.skipped, TODAY)
+    text = " ".join(Screen(False, 80).result(result, advice, 9, kb=kb).split())
+    assert "Tell the GP about these answers:" in text
+    assert "How old are you?: 62 years" in text
+
+
+def test_how_speaks_in_the_catalogue_words(kb) -> None:
+    interview = replay(kb, answered(kb, DOMS))
+    how = Screen(False, 80).how(interview.result(), kb)
+    assert "Where is the pain?: across both sides of the lower back" in " ".join(how.split())
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", how), "no fact ids, values or finding names"
+
+
+def test_day_and_its_number_never_part_at_a_line_end() -> None:
+    from triage.render.screen import wrap
+
+    text = "Look after it yourself; it should be clearly better by Tuesday 8 December, day 7."
+    for width in range(40, 89):
+        for line in wrap(text, width=width).splitlines():
+            assert not line.endswith((" day", "December,")), (width, line)
+            assert len(line) <= width and line != "day 7.", (width, line)
+
+
+def test_a_resumed_interview_counts_a_checklist_as_one_screen(kb, tmp_path) -> None:
+    """Two screens answered (both warning-sign checklists), then Ctrl-C: the numbers the
+    lifter reads afterwards all say 2, and the next screen is Question 3."""
+    interview = Interview(kb)
+    for _ in range(2):
+        step = interview.next_step()
+        assert step is not None and step.checklist is not None
+        interview.answer_step(step, {q.id: False for q in step.questions})
+    assert interview.screens == 2
+    again = Interview(kb, interview.answers, asked=interview.asked)
+    assert again.screens == 2, "15 items on 2 checklists are 2 screens, not 15"

@@ -365,7 +365,7 @@ def test_replies_in_the_domain_are_understood(tiny, fact, text, value) -> None:
     [
         ("saddle_numbness", "maybe", "yes or no"),
         ("pain_location", "4", "the number of your answer, from 1 to 3"),
-        ("pain_location", "lower", "lower_back_central or lower_back_both_sides"),
+        ("pain_location", "lower", r"1 \(lower_back_central\) or 2 \(both sides of the lower"),
         ("pain_location", "uper_back", "did you mean `upper_back`"),
         ("days_since_onset", "2.5", "whole number"),
         ("days_since_onset", "-1", "from 0 to 3650"),

@@ -129,8 +129,17 @@ class Interview:
             self._asked.append(fact)
         self._pending = self._unasked()
         self._next: tuple[Question | None, Rule | None] | None = None
-        # How many facts each screen recorded, so `back` undoes a whole checklist at once.
-        self._screens: list[int] = [1] * len(self._asked)
+        # How many facts each screen recorded, so `back` undoes a whole checklist at once. A
+        # resumed interview counts a run of one checklist's items as the one screen it was.
+        self._screens: list[int] = []
+        previous = None
+        for fact in self._asked:
+            checklist = kb.checklist_of.get(fact)
+            if checklist is not None and checklist is previous:
+                self._screens[-1] += 1
+            else:
+                self._screens.append(1)
+            previous = checklist
 
     @property
     def asked(self) -> tuple[str, ...]:
@@ -408,6 +417,8 @@ def parse_reply(question: Question, text: str) -> Any:
         if len(named) == 1:
             return named[0]
         return _enum_error(question, reply, named)
+    if low in question.words:
+        return _parse_number(question, f"{question.words[low]:g}")
     return _parse_number(question, low)
 
 
@@ -445,7 +456,10 @@ def parse_ticks(count: int, text: str) -> tuple[set[int], set[int]]:
 def _enum_error(question: Question, reply: str, named: list[str]) -> Any:
     count = len(question.values)
     if named:
-        choices = " or ".join(named)
+        # The choices as the screen lists them: their numbers and labels, never the value ids.
+        choices = " or ".join(
+            f"{question.values.index(v) + 1} ({question.labels.get(v, v)})" for v in named
+        )
         raise ReplyError(f"`{reply}` could be {choices}; type a number from 1 to {count}", "R102")
     hint = closest(reply, question.values) if reply else None
     text = f"please type the number of your answer, from 1 to {count}"

@@ -184,7 +184,10 @@ def _replay(
         screen = Screen(wants_color(no_color, os.environ, sys.stdout.isatty()), terminal_width())
         advice = advise(kb, result, interview.answers, interview.skipped, day)
         click.echo(screen.transcript(kb, interview.asked, interview.answers), color=screen.color)
-        click.echo(screen.result(result, advice, interview.screens, full), color=screen.color)
+        click.echo(
+            screen.result(result, advice, interview.screens, full, interview.kb, replayed=True),
+            color=screen.color,
+        )
         if status != Status.UNCHECKED:
             click.echo(f"{case.name}: {status} (against its expect block)")
         if saved:
@@ -289,7 +292,7 @@ class Session:
 
     def run(self) -> int:
         interview = self.interview
-        self.echo(self.screen.welcome(len(self.kb.questions), len(interview.asked)))
+        self.echo(self.screen.welcome(len(self.kb.questions), interview.screens))
         if self.resume_path is None and Path(PROGRESS_FILE).exists() and self.save_path is None:
             self.echo(
                 self.screen.note(
@@ -354,11 +357,13 @@ class Session:
                 self.echo(self.screen.checklist_help(checklist, step.questions, at))
             elif command == "why":
                 why = interview.why()
-                if why is None or why.question.id != question.id:
+                if checklist is None and (why is None or why.question.id != question.id):
                     # Asked for the history (the severity), not for a rule: its own reason.
                     self.echo(self.screen.help(question))
-                else:
-                    self.echo(self.screen.why(why, self.kb))
+                elif why is not None:
+                    self.echo(self.screen.why(why, self.kb, checklist))
+                elif checklist is not None:
+                    self.echo(self.screen.checklist_help(checklist, step.questions, 0))
             elif command == "back":
                 undone = interview.back()
                 if undone is not None:
@@ -402,7 +407,7 @@ class Session:
             click.echo(_json(name, title, result, interview, status, advice.recheck))
             self.keep(result, advice)
             return code
-        self.echo(self.screen.result(result, advice, interview.screens, self.full))
+        self.echo(self.screen.result(result, advice, interview.screens, self.full, self.kb))
         if status != Status.UNCHECKED:
             self.echo(f"Against the expect block of {self.resume_path}: {status}")
         if saved:
@@ -416,10 +421,11 @@ class Session:
             self.echo(f"The consultation to share is in {self.report_path}.")
         self.forget_progress()
         emergency = any(rec.category == "emergency_care" for rec in result.recommendations)
-        self.echo(self.screen.after_result(self.full or emergency))
+        shown_all = self.full or emergency
+        self.echo(self.screen.after_result(shown_all))
         while True:
             try:
-                command = self.read("more, how, back or Enter > ").strip().lower()
+                command = self.read(self.screen.after_prompt(shown_all)).strip().lower()
             except (EOFError, KeyboardInterrupt):
                 self.echo("")
                 self.keep(result, advice)
@@ -430,12 +436,12 @@ class Session:
             if command == "more":
                 self.echo(self.screen.details(result))
             elif command == "how":
-                self.echo(self.screen.how(result))
+                self.echo(self.screen.how(result, self.kb))
             elif command == "back":
                 interview.back()
                 raise _Back
             else:
-                self.echo(self.screen.note("Type more, how, back, or just press Enter."))
+                self.echo(self.screen.after_result(shown_all))
 
     def keep(self, result: Result, advice: Advice) -> None:
         """Save the finished consultation in the history, when it is on."""
@@ -456,6 +462,8 @@ class Session:
 
     def stop(self, reason: str, code: int) -> int:
         """Save the answers so far and say where they are and how to go on."""
+        from triage.render.screen import plural
+
         interview = self.interview
         if not interview.asked:
             click.echo(f"{reason}: nothing was answered, so nothing was saved.", err=True)
@@ -472,7 +480,8 @@ class Session:
         if self.save_path is not None:
             again += f" --save {self.save_path}"
         click.echo(
-            f"{reason}: your {len(interview.asked)} answer(s) so far are saved in {path}.\n"
+            f"{reason}: your answers to {plural(interview.screens, 'question')} so far are "
+            f"saved in {path}.\n"
             f"To continue: {again}",
             err=True,
         )

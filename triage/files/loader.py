@@ -195,6 +195,7 @@ class _Builder:
                 min=low,
                 max=high,
                 unit=raw.get("unit", ""),
+                words=MappingProxyType({k.lower(): v for k, v in raw.get("words", {}).items()}),
             )
         for index, raw in enumerate(data.get("checklists", ())):
             self.checklists.append(
@@ -205,6 +206,8 @@ class _Builder:
                     items=tuple(ChecklistItem(i["fact"], i["text"]) for i in raw["items"]),
                     location=source.at("checklists", index),
                     unchecked=" ".join(raw.get("unchecked", "").split()),
+                    unchecked_one=" ".join(raw.get("unchecked_one", "").split()),
+                    why=" ".join(raw.get("why", "").split()),
                 )
             )
             self.checklist_sources.append((source, index))
@@ -305,6 +308,7 @@ class _Builder:
                 " ".join(raw["text"].split()),
                 source.at("headlines", yamlio.key(urgency)),
                 raw.get("days_from_today"),
+                " ".join(raw.get("because", "").split()),
             )
         for index, raw in enumerate(data.get("patterns", ())):
             self.patterns.append(
@@ -618,8 +622,9 @@ class _Builder:
             return next(iter(self.regions.values()), None)
         if wanted not in self.regions:
             known = ", ".join(self.regions) or "none are declared"
+            # The mistake is in the command line, not in the rules folder: name the option.
             self.problem(
-                Location(_display(self.root)),
+                Location("--region"),
                 f"unknown region `{wanted}`; expected one of: {known}",
                 closest(wanted, self.regions),
                 code="I302",
@@ -674,12 +679,18 @@ class _Builder:
                 prompt=text(c.prompt, c.location),
                 help=text(c.help, c.location),
                 unchecked=text(c.unchecked, c.location),
+                unchecked_one=text(c.unchecked_one, c.location),
+                why=text(c.why, c.location),
                 items=tuple(replace(i, text=text(i.text, c.location)) for i in c.items),
             )
             for c in self.checklists
         ]
         self.headlines = {
-            u: replace(h, text=text(h.text, h.location, RESULT_PLACEHOLDERS))
+            u: replace(
+                h,
+                text=text(h.text, h.location, RESULT_PLACEHOLDERS),
+                because=text(h.because, h.location),
+            )
             for u, h in self.headlines.items()
         }
         self.patterns = [

@@ -35,6 +35,7 @@ class Question:
     min: float | None = None
     max: float | None = None
     unit: str = ""
+    words: Mapping[str, float] = field(default_factory=dict)  # typed words that mean a number
 
     def domain_text(self) -> str:
         """The allowed values, as an error message or a prompt shows them."""
@@ -92,6 +93,8 @@ class Checklist:
     items: tuple[ChecklistItem, ...]
     location: Location
     unchecked: str = ""  # what to do if a skipped item applies after all
+    unchecked_one: str = ""  # the same for a single skipped item ("if it applies")
+    why: str = ""  # what the list as a whole can change, for `why` at its screen
 
     def item(self, fact: str) -> ChecklistItem:
         return next(item for item in self.items if item.fact == fact)
@@ -130,6 +133,7 @@ class Headline:
     text: str
     location: Location
     days_from_today: int | None = None
+    because: str = ""  # leads the list of answers that raised the urgency this high
 
 
 @dataclass(frozen=True)

@@ -124,16 +124,15 @@ def markdown(c: Consultation) -> str:
         out.append(f"- Services named for: {md(c.region())}")
     out.append(f"- Rules version: `{c.version}`")
     out += ["", "## Advice", "", f"**{md(advice.headline)}**", ""]
-    if advice.picture:
-        out += [md(advice.picture), ""]
-    out.append(f"Urgency level: `{result.urgency}`")
-    if advice.recheck is not None:
-        out += ["", f"Next check-in: {md(_recheck(advice))}"]
     if advice.unchecked:
-        out += ["", "## Not checked", ""]
+        out += ["## Not checked", ""]
         for unchecked in advice.unchecked:
             out += [f"- {md(item)}" for item in unchecked.items]
-            out += ["", md(unchecked.advice), ""]
+            out += ["", f"**{md(unchecked.advice)}**", ""]
+    if advice.picture:
+        out += [md(advice.picture), ""]
+    if advice.recheck is not None:
+        out += [f"Next check-in: {md(_recheck(advice))}", ""]
     out += ["", "## What to do", ""]
     category = None
     for rec in result.recommendations:
@@ -207,16 +206,15 @@ def page(c: Consultation) -> str:
         out.append(f"Services named for: {e(c.region())}<br>")
     out += [f"Rules version: <code>{e(c.version)}</code>", "</p>"]
     out += ["<h2>Advice</h2>", f'<p class="headline">{e(advice.headline)}</p>']
-    if advice.picture:
-        out.append(f"<p>{e(advice.picture)}</p>")
-    out.append(f'<p class="meta">Urgency level: <code>{e(result.urgency)}</code></p>')
-    if advice.recheck is not None:
-        out.append(f"<p>Next check-in: {e(_recheck(advice))}</p>")
     if advice.unchecked:
         out.append("<h2>Not checked</h2>")
         for unchecked in advice.unchecked:
             out.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in unchecked.items) + "</ul>")
-            out.append(f"<p>{e(unchecked.advice)}</p>")
+            out.append(f"<p><strong>{e(unchecked.advice)}</strong></p>")
+    if advice.picture:
+        out.append(f"<p>{e(advice.picture)}</p>")
+    if advice.recheck is not None:
+        out.append(f"<p>Next check-in: {e(_recheck(advice))}</p>")
     out.append("<h2>What to do</h2>")
     category = None
     for rec in result.recommendations:

@@ -7,6 +7,7 @@ off the texts carry no escape codes at all.
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 from collections.abc import Mapping
@@ -19,7 +20,7 @@ from triage.model.result import Result
 from triage.model.values import show_value
 from triage.model.vocabulary import CATEGORY_TITLES, URGENCY_WORDS
 from triage.render.words import LIFTER, conclusions_text
-from triage.tools.advice import Advice
+from triage.tools.advice import Advice, contributing
 
 WIDTH = 88  # the widest text gets, however wide the terminal
 NARROWEST = 40
@@ -74,7 +75,10 @@ class Screen:
         ]
         if resumed:
             lines.append(
-                self.wrap(f"Continuing an earlier interview: {resumed} question(s) already asked.")
+                self.wrap(
+                    f"Continuing an earlier interview: {plural(resumed, 'question')} already "
+                    "answered."
+                )
             )
         return "\n".join(lines)
 
@@ -91,6 +95,7 @@ class Screen:
         return f"{input_hint(question)} > "
 
     def invalid(self, message: str) -> str:
+        message = message[:1].upper() + message[1:]  # a hint is a sentence of its own
         return self.style(self.wrap(f"{message}; or type ? for help.", "  ", "  "), fg="red")
 
     def help(self, question: Question) -> str:
@@ -111,8 +116,9 @@ class Screen:
         digits = len(str(len(questions)))
         for index, question in enumerate(questions, start=1):
             text = checklist.item(question.id).text
-            label = f"{index:>{digits}}. "
-            lines.append(self.wrap(label + text, "  ", " " * (2 + len(label))))
+            # The padding goes in the indent: `wrap` collapses spaces inside the text.
+            pad = " " * (2 + digits - len(str(index)))
+            lines.append(self.wrap(f"{index}. {text}", pad, " " * (4 + digits)))
         lines.append(self.wrap(checklist.help, "  ", "  "))
         return "\n".join(lines)
 
@@ -129,30 +135,44 @@ class Screen:
             if question.why:
                 lines.append(self.wrap("Why we ask: " + question.why, "     ", "     "))
             return "\n".join(lines)
-        lines = [self.wrap(checklist.help, "  ")]
-        lines.append(self.wrap(f"Answer with {CHECKLIST_HINT}. Commands: {COMMANDS_HINT}.", "  "))
-        return "\n".join(lines)
+        # The screen already shows the checklist's own help; this adds what it leaves out.
+        return self.wrap(f"Answer with {CHECKLIST_HINT}. Commands: {COMMANDS_HINT}.", "  ")
 
-    def why(self, why: Any, kb: KnowledgeBase) -> str:
-        """EMYCIN's `why`, in plain words: what this answer can change, and what is known."""
+    def why(self, why: Any, kb: KnowledgeBase, checklist: Checklist | None = None) -> str:
+        """EMYCIN's `why`, in plain words: what this screen can change, and what is known.
+
+        At a checklist the list's own `why` speaks for all its items (the rule behind the
+        first item alone would mislead). What is known is kept short enough to leave the
+        question on the screen: a checklist's unticked items are counted, not listed."""
         lines = []
-        if why.rule is not None:
-            rule = why.rule
-            lines.append(self.wrap(f"This answer helps decide: {rule.title}.", "  ", "    "))
-            effect = consequence(rule, kb)
-            if effect:
-                lines.append(self.wrap(f"If it applies, {effect}.", "  ", "    "))
-            lines.append(self.wrap(f"Source: {rule.source}", "  ", "    "))
-        if why.question.why:
-            lines.append(self.wrap("Why it matters: " + why.question.why, "  "))
+        if checklist is not None and checklist.why:
+            lines.append(self.wrap(checklist.why, "  "))
+            lines.append(self.wrap("Type ?2 to hear why item 2 is asked, and so on.", "  "))
+        else:
+            if why.rule is not None:
+                rule = why.rule
+                lines.append(self.wrap(f"This answer helps decide: {rule.title}.", "  ", "    "))
+                effect = consequence(rule, kb)
+                if effect:
+                    lines.append(self.wrap(f"If it applies, {effect}.", "  ", "    "))
+                lines.append(self.wrap(f"Source: {rule.source}", "  ", "    "))
+            if why.question.why:
+                lines.append(self.wrap("Why it matters: " + why.question.why, "  "))
         if why.known:
             lines.append("  Known so far:")
+            unticked = ticked = 0
             for fact, value in why.known:
-                question = kb.questions[fact]
-                text = f"- {question_words(kb, fact)}: {answer_words(question, value)}"
+                if fact in kb.checklist_of:
+                    ticked += value is True
+                    if value is False:
+                        unticked += 1
+                        continue
+                text = f"- {because_words(kb, fact, value)}"
                 lines.append(self.wrap(text, "    ", "      "))
-        else:
-            lines.append("  Nothing is known yet.")
+            if unticked:
+                other = "other " if ticked else ""
+                text = f"- none of the {other}{plural(unticked, 'item')} on the lists so far"
+                lines.append(self.wrap(text, "    "))
         if why.unknown:
             lines.append("  You were not sure about:")
             for fact in why.unknown:
@@ -166,12 +186,24 @@ class Screen:
             "answer, or press Enter to leave."
         )
 
+    def after_prompt(self, full: bool = False) -> str:
+        """The result prompt offers what the line above it offers, nothing more."""
+        return "how, back or Enter > " if full else "more, how, back or Enter > "
+
     def note(self, text: str) -> str:
         return self.style(self.wrap(text, "  ", "  "), dim=True)
 
     # --- the result ----------------------------------------------------------------------
 
-    def result(self, result: Result, advice: Advice, asked: int, full: bool = False) -> str:
+    def result(
+        self,
+        result: Result,
+        advice: Advice,
+        asked: int,
+        full: bool = False,
+        kb: KnowledgeBase | None = None,
+        replayed: bool = False,
+    ) -> str:
         """The result, most important first, short enough for one screen unless `full`.
 
         The headline (urgency as an action with its date), what it looks like, the three most
@@ -192,8 +224,19 @@ class Screen:
             else:
                 headline += f" Check in again on {recheck.words()}, day {recheck.day}."
         lines = ["", rule, self.style(self.wrap(headline), fg=color, bold=True)]
+        # A warning sign left open must be impossible to miss: it comes right under the headline.
+        for unchecked in advice.unchecked:
+            items = "; ".join(lower_first(item) for item in unchecked.items)
+            lines.append(self.style("Not checked: you were not sure about", fg="red", bold=True))
+            lines.append(self.wrap(f"{items}. {unchecked.advice}", "  ", "  "))
+        if advice.unchecked:
+            lines.append("")
         if picture:
             lines.append(self.wrap(picture))
+        if kb is not None and advice.because and advice.because_intro:
+            lines.append(self.wrap(advice.because_intro))
+            for fact, value in advice.because:
+                lines.append(self.wrap(f"* {because_words(kb, fact, value)}", "  ", "    "))
         emergency = [rec for rec in result.recommendations if rec.category == "emergency_care"]
         if emergency:
             for rec in emergency:
@@ -208,13 +251,11 @@ class Screen:
             more = len(result.recommendations) - len(advice.top)
             if not full and (more > 0 or any(rec.steps for rec in advice.top)):
                 extra = f"{more} more, and " if more > 0 else ""
+                # A replay has no prompt to type at: the same details come with --full.
+                ask_for = "run it again with --full" if replayed else "type more"
                 lines.append(
-                    self.style(self.wrap(f"({extra}how to do each: type more)", "  "), dim=True)
+                    self.style(self.wrap(f"({extra}how to do each: {ask_for})", "  "), dim=True)
                 )
-        for unchecked in advice.unchecked:
-            items = "; ".join(item[0].lower() + item[1:] for item in unchecked.items)
-            lines += ["", self.style("Not checked: you were not sure about", bold=True)]
-            lines.append(self.wrap(f"{items}. {unchecked.advice}", "  ", "  "))
         if full and not emergency:
             lines += ["", self.details(result, with_net=False)]
         net = [item for item in result.safety_net if full or not item.in_details]
@@ -223,8 +264,7 @@ class Screen:
             lines += [self.wrap(f"* {item.text}", "  ", "    ") for item in net]
         if result.notice:
             lines += ["", self.style(self.wrap(result.notice), italic=True)]
-        plural = "question" if asked == 1 else "questions"
-        closing = f"{rule[:2]} from your answers to {asked} {plural} "
+        closing = f"{rule[:2]} from your answers to {plural(asked, 'question')} "
         lines.append(self.style(closing + rule[len(closing) :], dim=True))
         return "\n".join(lines)
 
@@ -247,39 +287,46 @@ class Screen:
             lines += [self.wrap(f"* {item.text}", "  ", "    ") for item in extra]
         return "\n".join(lines)
 
-    def how(self, result: Result) -> str:
-        """The fired rules in firing order, with the answers they read and their sources."""
-        if not result.trace:
+    def how(self, result: Result, kb: KnowledgeBase) -> str:
+        """The rules behind the result, in firing order, in plain words: the answers each read,
+        what it changed, and its source. Rules whose advice the result does not show (they
+        fired on questions never asked, or all they add is held back) are left out."""
+        shown = contributing(result)
+        if not shown:
             return "  No rule fired: the default urgency applies."
-        heading = "How this result was reached: the rules that fired, in order"
+        heading = "How this result was reached: the rules behind it, in order"
         lines = [self.style(heading, bold=True)]
-        for number, firing in enumerate(result.trace, start=1):
+        number_of = {id(firing.rule): n for n, firing in enumerate(shown, start=1)}
+        concluded = {f: n for n, firing in enumerate(shown, 1) for f in firing.rule.findings}
+        for number, firing in enumerate(shown, start=1):
             rule = firing.rule
-            lines.append(self.wrap(f"{number}. {rule.title} [{rule.id}]", "  ", "     "))
-            reasons = [f"{fact} = {show_value(value)}" for fact, value in firing.matched]
+            lines.append(self.wrap(f"{number}. {rule.title}", "  ", "     "))
+            reasons = [because_words(kb, fact, value) for fact, value in firing.matched]
             reasons += [
-                f"finding {name}"
+                f"rule {concluded[name]} applies"
                 for name in dict.fromkeys(rule.when.findings())
-                if name in result.findings
+                if name in concluded and concluded[name] != number_of[id(rule)]
             ]
             if reasons:
-                lines.append(self.wrap("because " + ", ".join(reasons), "     ", "       "))
-            concluded = conclusions_text(rule)
-            if concluded:
-                lines.append(self.wrap("→ " + concluded, "     ", "       "))
+                lines.append(self.wrap("because: " + "; ".join(reasons), "     ", "       "))
+            effect = consequence(rule, kb, result)
+            if effect:
+                lines.append(self.wrap(f"so {effect}", "     ", "       "))
             lines.append(
                 self.style(self.wrap(f"source: {rule.source}", "     ", "       "), dim=True)
             )
-        if result.withheld:
-            held = ", ".join(rec.id for rec in result.withheld)
+        # At emergency everything else is held back; listing it only hides the one rule that
+        # matters.
+        if result.withheld and result.urgency != "emergency":
+            held = "; ".join(lower_first(rec.title) for rec in result.withheld)
             lines.append(
-                self.wrap(f"Held back at this urgency or by stronger advice: {held}", "  ")
+                self.wrap(f"Held back at this urgency or by stronger advice: {held}.", "  ", "  ")
             )
         return "\n".join(lines)
 
     def transcript(self, kb: KnowledgeBase, asked: tuple[str, ...], answers: Mapping) -> str:
         """The answers given, in the catalogue's words, in the order asked."""
-        lines = [f"Your answers ({len(asked)} questions):"]
+        lines = ["Your answers:"]
         for fact in asked:
             words = answer_words(kb.questions[fact], answers.get(fact))
             lines.append(self.wrap(f"- {question_words(kb, fact)}: {words}", "  ", "    "))
@@ -295,27 +342,53 @@ def input_hint(question: Question) -> str:
     return f"{text} ({question.unit})" if question.unit else text
 
 
-def consequence(rule: Rule, kb: KnowledgeBase) -> str:
-    """What a rule changes in the advice, in a lifter's words ("" if only a finding)."""
+def consequence(rule: Rule, kb: KnowledgeBase, result: Result | None = None) -> str:
+    """What a rule changes in the advice, in a lifter's words ("" if only a finding). An
+    action whose title says the same as the urgency is not repeated; with a `result`, only the
+    actions it shows are named."""
+    urgency = lower_first(URGENCY_WORDS[rule.urgency]) if rule.urgency else None
+    shown = {rec.id for rec in result.recommendations} if result is not None else None
+    titles = [lower_first(kb.recommendations[rid].title) for rid in rule.recommend]
     return conclusions_text(
         rule,
         LIFTER,
-        urgency=URGENCY_WORDS[rule.urgency].lower() if rule.urgency else None,
-        recommends=[kb.recommendations[rid].title.lower() for rid in rule.recommend],
+        urgency=urgency,
+        recommends=[
+            title
+            for rid, title in zip(rule.recommend, titles, strict=True)
+            if (shown is None or rid in shown) and title != urgency
+        ],
         findings=(),
     )
 
 
+def plural(count: int, word: str) -> str:
+    """ "1 question", "3 questions": a count as a lifter reads it."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def lower_first(text: str) -> str:
+    """A sentence's start inside another sentence: "GP" and other capitals further on stay."""
+    return text[:1].lower() + text[1:]
+
+
 def wrap(text: str, indent: str = "", subsequent: str | None = None, width: int = WIDTH) -> str:
-    """Fill to `width` between words only: a word longer than a line keeps its own line."""
+    """Fill to `width` between words only: a word longer than a line keeps its own line, and
+    "day 7" is never split."""
+    text = _KEEP_TOGETHER.sub(lambda m: m.group(0).replace(" ", NBSP), " ".join(text.split()))
     return textwrap.fill(
-        " ".join(text.split()),
+        text,
         width=width,
         initial_indent=indent,
         subsequent_indent=indent if subsequent is None else subsequent,
         break_on_hyphens=False,
         break_long_words=False,
-    )
+    ).replace(NBSP, " ")
+
+
+NBSP = "\u00a0"  # textwrap does not break here; `wrap` turns it back into a space
+# "December, day 7" is one unit: a line never ends with "(day" or leaves "day 7." alone.
+_KEEP_TOGETHER = re.compile(r"\S+,? \(?[Dd]ay \d+")
 
 
 def answer_words(question: Question, value: Any) -> str:
@@ -325,7 +398,20 @@ def answer_words(question: Question, value: Any) -> str:
     if question.type == "enum":
         return question.labels.get(value, str(value))
     text = show_value(value)
-    return f"{text} {question.unit}" if question.unit and question.type != "bool" else text
+    unit = question.unit if question.type != "bool" else ""
+    if value == 1 and unit.endswith("s"):
+        unit = unit[:-1]  # "1 day", "1 year"
+    return f"{text} {unit}" if unit else text
+
+
+def because_words(kb: KnowledgeBase, fact: str, value: Any) -> str:
+    """One answer as a reason: a ticked checklist line as it was shown, else the question and
+    the answer, as the transcript shows them ("How old are you?: 62 years")."""
+    checklist = kb.checklist_of.get(fact)
+    if checklist is not None:
+        text = checklist.item(fact).text
+        return text if value is True else f"{text}: {answer_words(kb.questions[fact], value)}"
+    return f"{question_words(kb, fact)}: {answer_words(kb.questions[fact], value)}"
 
 
 def question_words(kb: KnowledgeBase, fact: str) -> str:

@@ -1,7 +1,7 @@
 """The phrases several text renderers share, so one idea is worded in one place.
 
-What a rule concludes appears in `triage explain` and the `how` screen (for trainers: ids,
-terse) and in the questionnaire's `why` (for lifters: plain words, no findings). Both are built
+What a rule concludes appears in `triage explain` (for trainers: ids, terse) and in the
+questionnaire's `why` and `how` (for lifters: plain words, no findings). Both are built
 here from the same three parts (the urgency, the recommendations, the findings), each in its
 own phrasing.
 """

@@ -14,8 +14,8 @@ from typing import Any
 
 from triage.model.checkpoint import Checkpoint, checkpoint, days_ahead
 from triage.model.knowledge import KnowledgeBase, Pattern, Recommendation
-from triage.model.result import Result
-from triage.model.vocabulary import URGENCY_LEVELS
+from triage.model.result import Firing, Result
+from triage.model.vocabulary import URGENCY_LEVELS, URGENCY_RANK
 from triage.tools.episodes import recheck
 
 TOP_ACTIONS = 3
@@ -36,6 +36,8 @@ class Advice:
     checkpoint: Checkpoint | None
     top: tuple[Recommendation, ...]
     unchecked: tuple[Unchecked, ...]
+    because: tuple[tuple[str, Any], ...] = ()  # the answers that set a raised urgency
+    because_intro: str = ""  # the headline's words that lead them
     recheck: Checkpoint | None = None  # when to check in again (none after an emergency)
 
 
@@ -57,6 +59,41 @@ def top_actions(result: Result, count: int = TOP_ACTIONS) -> tuple[Recommendatio
     return tuple(ranked[:count])
 
 
+def contributing(result: Result) -> tuple[Firing, ...]:
+    """The firings behind what the result shows: those that set its urgency or recommend one of
+    its actions, and those whose findings such a firing read. A rule that fired only on
+    questions never asked (an emergency ends the interview early) and whose advice is all held
+    back changed nothing the lifter sees, so `how` leaves it out."""
+    shown = {rec.id for rec in result.recommendations}
+    needed: set[str] = set()
+    kept: list[Firing] = []
+    for firing in reversed(result.trace):
+        rule = firing.rule
+        if (
+            rule.urgency == result.urgency
+            or shown.intersection(rule.recommend)
+            or needed.intersection(rule.findings)
+        ):
+            kept.append(firing)
+            needed.update(rule.when.findings())
+    return tuple(reversed(kept))
+
+
+def triggers(result: Result) -> tuple[tuple[str, Any], ...]:
+    """The answers that raised the urgency to a doctor or an emergency, each once, in the order
+    the rules read them: what a lifter needs to repeat to the doctor."""
+    if URGENCY_RANK[result.urgency] < URGENCY_RANK["doctor_soon"]:
+        return ()
+    found: dict[str, Any] = {}
+    for firing in result.trace:
+        if firing.rule.urgency != result.urgency:
+            continue
+        for fact, value in firing.matched:
+            if value is not False:
+                found.setdefault(fact, value)
+    return tuple(found.items())
+
+
 def unchecked_signs(kb: KnowledgeBase, skipped: Iterable[str]) -> tuple[Unchecked, ...]:
     """Skipped items of checklists that say what to do if one applies, checklist by checklist."""
     left = set(skipped)
@@ -66,7 +103,8 @@ def unchecked_signs(kb: KnowledgeBase, skipped: Iterable[str]) -> tuple[Unchecke
             continue
         items = tuple(item.text for item in checklist.items if item.fact in left)
         if items:
-            found.append(Unchecked(items, checklist.unchecked))
+            one = len(items) == 1 and checklist.unchecked_one
+            found.append(Unchecked(items, checklist.unchecked_one if one else checklist.unchecked))
     return tuple(found)
 
 
@@ -98,6 +136,8 @@ def advise(
         top=top_actions(result),
         # At emergency there is nothing higher to send the lifter to; the advice says it all.
         unchecked=() if result.urgency == URGENCY_LEVELS[-1] else unchecked_signs(kb, skipped),
+        because=triggers(result),
+        because_intro=headline.because if headline is not None else "",
         recheck=next_checkin(kb, answers, result, today, when),
     )
 
