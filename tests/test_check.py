@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -90,6 +91,17 @@ def test_each_anomaly_is_flagged_with_its_code_at_its_item(runner, kind: str) ->
     flagged = [i for i in items if i["code"] == code and i["location"].endswith(where)]
     assert flagged, f"no {code} at {where}: {items}"
     assert all(i["message"] for i in items)
+
+
+def test_a_finding_that_picks_the_result_pattern_is_in_use(runner, tmp_path: Path) -> None:
+    """A finding read only by a notice pattern still changes what the lifter is told."""
+    folder = tmp_path / "rules"
+    shutil.copytree(FIXTURES / "unused-finding", folder)
+    notices = folder / "notices.yaml"
+    pattern = "patterns:\n  - {finding: no_core_work, text: It looks like a weak core.}\n"
+    notices.write_text(notices.read_text(encoding="utf-8") + pattern, encoding="utf-8")
+    _, data = check_json(runner, str(folder))
+    assert [i["code"] for i in data["errors"] + data["warnings"]] == []
 
 
 def test_a_conflict_names_both_rules_and_shows_answers_where_they_meet(runner) -> None:

@@ -571,11 +571,27 @@ def test_startback_is_scored_whatever_the_trend(trend, engine, reference) -> Non
         assert "see_doctor" in names(result)
 
 
-def test_startback_is_not_used_for_plain_soreness(engine, reference) -> None:
+def test_startback_is_scored_for_plain_soreness_without_raising_the_urgency(
+    engine, reference
+) -> None:
     every_item_yes = {item: True for item in SBST_ITEMS}
     result = both(engine, reference, _doms(2, "stable") | every_item_yes)
-    assert "see_professional" not in names(result)
-    assert result.urgency == "self_care"
+    assert "see_physio_supported" in names(result), "answered items are scored on any day"
+    assert result.urgency == "self_care", "a screen never changes the urgency"
+    every_item_no = {item: False for item in SBST_ITEMS}
+    calm = both(engine, reference, _doms(2, "stable") | every_item_no)
+    assert "see_professional" not in names(calm) and "low_risk_outlook" in names(calm)
+
+
+def test_a_high_screen_swaps_the_pause_for_wall_squats(engine, reference) -> None:
+    afraid = {item: item in SBST_ITEMS[4:] for item in SBST_ITEMS}
+    story = clear(pain_location="lower_back_central", pain_onset="during_lift_sudden", age=35)
+    story |= {"days_since_onset": 10, "pain_trend": "stable", "severity_0_10": 4}
+    story |= {"stops_daily_activities": False}
+    assert "pause_squats" in names(both(engine, reference, story))
+    result = both(engine, reference, story | afraid)
+    assert "pause_squats" not in names(result), "NICE NG59: stay active"
+    assert "wall_squats_to_pain_point" in names(result)
 
 
 def test_unanswered_screen_items_never_count_as_low_risk(engine, reference) -> None:

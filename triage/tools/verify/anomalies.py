@@ -238,7 +238,11 @@ def conflicts(ctx: Context) -> list[Diagnostic]:
 
 
 def finding_usage(ctx: Context, witnesses: Witnesses) -> list[Diagnostic]:
-    """W204 (concluded, never read) and E103 (read, but no rule that concludes it can fire)."""
+    """W204 (concluded, never read) and E103 (read, but no rule that concludes it can fire).
+
+    A finding that only picks the result's one-sentence pattern (notices.yaml) is read too:
+    it changes what the lifter is told.
+    """
     kb = ctx.kb
     readers: dict[str, list[Rule]] = {}
     for rule in kb.rules:
@@ -246,7 +250,7 @@ def finding_usage(ctx: Context, witnesses: Witnesses) -> list[Diagnostic]:
             readers.setdefault(name, []).append(rule)
     used_by_invariants = {
         name for inv in kb.invariants if inv.when is not None for name in inv.when.findings()
-    }
+    } | {pattern.finding for pattern in kb.patterns if pattern.finding}
     producers: dict[str, list[Rule]] = {}
     for rule in sorted(kb.rules, key=lambda r: r.location):
         for name in rule.findings:
