@@ -56,6 +56,13 @@ def inputs(folder: Path) -> list[tuple[str, list[str]]]:
             "    when: {all: [{fact: rpe_top_set, gt: 7.0}, {fact: rpe_top_set, lt: 7.2}]}\n"
             "    then: {urgency: doctor_soon}\n    source: s\n"
         )
+    bombed = folder / "bombed-rules"
+    shutil.copytree(ROOT / "rules", bombed)
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    pairs = zip("abcdefgh", "bcdefghi", strict=True)
+    lines += [f"{b}: &{b} [" + ",".join([f"*{a}"] * 9) + "]" for a, b in pairs]
+    (bombed / "bomb.yaml").write_text("\n".join(lines) + "\nrules: *i\n")
+    made.append(("check, alias bomb in a rules file (1 KB)", ["check", str(bombed)]))
     made.append(("check, shipped rules", ["check"]))
     made.append(("check, plus the narrow-band rule", ["check", str(rules)]))
     return made
@@ -88,7 +95,7 @@ def main() -> None:
         rows = [(label, *measure(args)) for label, args in inputs(Path(tmp))]
     for label, seconds, cpu, code, mib in rows:
         print(
-            f"  {label:36} exit {code}  wall {seconds:5.2f} s  cpu {cpu:5.2f} s  peak {mib:3} MiB"
+            f"  {label:42} exit {code}  wall {seconds:5.2f} s  cpu {cpu:5.2f} s  peak {mib:3} MiB"
         )
 
 

@@ -427,7 +427,7 @@ def test_why_at_a_checklist_speaks_for_the_whole_list_and_stays_short(
 ) -> None:
     """`why` at the first screen explains the list, not its first item; at a later screen the
     unticked items are counted, so the question stays on a 40-line screen."""
-    lines = ["why", "?", "0", "0", "3", "1", "3", "why", "quit"]
+    lines = ["why", "?", "0", "0", "3", "1", "3", "3", "why", "quit"]
     result = runner.invoke(main, ["ask"], input="".join(f"{line}\n" for line in lines))
     out = result.output
     first = out.split("0 for none > ")[1]

@@ -535,13 +535,13 @@ def test_the_severity_asked_for_the_history_explains_itself_and_never_delays_an_
     code, shown, asked = lifter.consult(START, {**STRAIN, "bladder_or_bowel_change": True})
     assert code == 0, shown
     assert shown.count("Question ") == 1 and "severity_0_10" not in asked
-    # Training soreness: the rules need no severity; it is asked after the result for the next
-    # check-in, and `why` there gives its own reason.
+    # Training soreness: severity now decides soreness against a strain (8 or more is never
+    # soreness), so the rules ask it inside the interview, once, before the result; the
+    # history does not ask it again after the result.
     soreness = {**STRAIN, "pain_location": "lower_back_both_sides", "pain_onset": "next_day",
                 "pain_trend": "stable", "recent_load_jump": False}  # fmt: skip
-    lifter.first = {"severity_0_10": "why"}
-    code, shown, asked = lifter.consult(START, soreness, "2")
+    code, shown, asked = lifter.consult(START, soreness)
     assert code == 0, shown
-    assert "severity_0_10" in asked
-    assert "Severe pain changes how urgent things are" in shown
-    assert shown.index("Check in again") < shown.index("How bad is the pain"), "advice first"
+    assert asked.count("severity_0_10") == 1
+    assert shown.count("How bad is the pain") == 1, "asked once"
+    assert shown.index("How bad is the pain") < shown.index("Check in again"), "before the result"

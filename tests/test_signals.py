@@ -3,6 +3,7 @@ nothing is left behind (no temporary file beside --output, no worker process).""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -40,6 +41,18 @@ def _session_members(session: int) -> list[int]:
         if int(fields[3]) == session and fields[0] != "Z":
             members.append(int(entry.name))
     return members
+
+
+def _assert_whole(report: str, fmt: str) -> None:
+    """A report of every case of the corpus, ended as its format ends."""
+    if fmt == "text":
+        assert f"{CASES} case(s):" in report
+    elif fmt == "junit":
+        assert report.rstrip().endswith("</testsuites>")
+    elif fmt == "json":
+        json.loads(report)
+    else:
+        assert len([json.loads(line) for line in report.splitlines()]) == CASES
 
 
 def _interrupt_run(corpus: Path, tmp_path: Path, signum: int, delay: float, fmt: str) -> None:
@@ -82,13 +95,17 @@ def _interrupt_run(corpus: Path, tmp_path: Path, signum: int, delay: float, fmt:
     _, err = process.communicate(timeout=60)
     text = err.decode()
     assert "Traceback" not in text
-    if process.returncode in (1, 2):  # the run was complete before the signal came
+    if process.returncode in (1, 2, -signal.SIGTERM):
+        # The run was complete before the signal came; a SIGTERM in the last moments, once
+        # the command has ended and its handlers are gone, meets the default action, as
+        # before start-up. Either way the report is the new one, whole.
         assert previous.read_text() != "the previous report\n"
+        _assert_whole(previous.read_text(), fmt)
     else:
         assert process.returncode == (130 if signum == signal.SIGINT else 143), text
         assert previous.read_text() == "the previous report\n"
     assert sorted(p.name for p in out_dir.iterdir()) == ["report.txt"]
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30  # a hang guard: the run joins its workers before it ends
     while _session_members(process.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _session_members(process.pid) == []
@@ -131,7 +148,13 @@ def test_ctrl_c_exits_130_without_a_traceback(command, tmp_path) -> None:
     os.killpg(process.pid, signal.SIGINT)
     _, err = process.communicate(timeout=30)
     assert b"Traceback" not in err
-    assert process.returncode in (0, 130), err.decode()
+    if process.returncode == -signal.SIGINT:
+        # On a busy machine the signal can still come before the interpreter has set its
+        # handler: the default action ends it, as it would any program not yet running.
+        # Later, an uncaught interrupt ends it the same way but after a traceback.
+        assert err == b""
+    else:
+        assert process.returncode in (0, 130), err.decode()
 
 
 @pytest.mark.slow

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -20,8 +19,11 @@ from hypothesis import strategies as st
 
 from triage.cli import main
 from triage.files import yamlio
+from triage.files.cases import read_case
 from triage.files.loader import load_knowledge
 from triage.model.errors import InputError
+
+from .bounded import lines_executed, run_capped
 
 pytestmark = pytest.mark.acceptance  # the CLI in real processes
 
@@ -124,11 +126,10 @@ def test_plain_decimal_numbers_and_dates_are_read_as_written(tmp_path) -> None:
 def test_deep_flow_nesting_is_refused_before_parsing(tmp_path) -> None:
     path = tmp_path / "deep.yaml"
     path.write_text("title: " + "[" * 40_000 + "]" * 40_000 + "\n")
-    start = time.perf_counter()
-    result = CliRunner().invoke(main, ["run", str(path), "--jobs", "1"])
-    assert time.perf_counter() - start < 10
-    assert result.exit_code == 2
-    assert re.search(r"deep\.yaml:1:\d+: lists and mappings are nested more than 64", result.output)
+    result = run_capped(["run", str(path), "--jobs", "1"])
+    assert result.returncode == 2
+    said = result.stdout + result.stderr
+    assert re.search(r"deep\.yaml:1:\d+: lists and mappings are nested more than 64", said)
 
 
 def test_deep_block_nesting_is_refused() -> None:
@@ -147,12 +148,10 @@ def test_an_alias_bomb_in_expect_is_refused_quickly(tmp_path) -> None:
     lines = ["expect:", "  includes: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"  excludes{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
     path = _case(tmp_path, "\n".join(lines) + "\n")
-    start = time.perf_counter()
-    result = CliRunner().invoke(main, ["run", str(path), "--jobs", "1"])
-    assert time.perf_counter() - start < 10  # the deep comparison took minutes
-    assert result.exit_code == 2
-    assert "expands to more than 100,000 values" in result.output
-    assert re.search(r"case\.yaml:\d+:\d+:", result.output)
+    result = run_capped(["run", str(path), "--jobs", "1"])  # the deep comparison took minutes
+    assert result.returncode == 2
+    assert "expands to more than 100,000 values" in result.stdout + result.stderr
+    assert re.search(r"case\.yaml:\d+:\d+:", result.stdout + result.stderr)
 
 
 def test_a_recursive_alias_is_refused() -> None:
@@ -164,12 +163,30 @@ def test_many_unknown_keys_are_answered_quickly(tmp_path) -> None:
     path = tmp_path / "keys.yaml"
     body = "".join(f"  unknown_fact_{i}: 1\n" for i in range(4_000))
     path.write_text("answers:\n" + body)
-    start = time.perf_counter()
     result = CliRunner().invoke(main, ["run", str(path), "--jobs", "1"])
-    assert time.perf_counter() - start < 10  # a guard against the quadratic path, not a target
     assert result.exit_code == 2
     assert f"{path}:2:3: unknown fact `unknown_fact_0`" in result.output
     assert "more problem(s)" in result.output
+
+
+def test_locating_many_unknown_keys_is_linear_work(tmp_path, kb) -> None:
+    """Each unknown key is located in the file; looking each one up by scanning the whole
+    mapping again made the work grow with the square of the number of keys."""
+
+    def work(keys: int) -> int:
+        path = tmp_path / f"keys-{keys}.yaml"
+        path.write_text("answers:\n" + "".join(f"  unknown_fact_{i}: 1\n" for i in range(keys)))
+
+        def read() -> None:
+            with pytest.raises(InputError, match="unknown fact"):
+                read_case(str(path), kb)
+
+        return lines_executed(read)
+
+    small, large = work(1_000), work(2_000)
+    # Twice the keys: at most twice the work if linear (1.7 today); each key located by a
+    # scan, as before, made it 2.6 and growing.
+    assert large < 2.2 * small, (small, large)
 
 
 def test_too_many_keys_in_one_mapping_is_refused() -> None:

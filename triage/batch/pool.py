@@ -38,6 +38,7 @@ from triage.tools.outcomes import CaseOutcome, RunSummary, Status, run_cases
 TASK = 64
 WINDOW = 4
 MIN_PER_WORKER = 200
+_JOIN_SECONDS = 5  # a killed process or the pool's thread ends in milliseconds
 
 
 class _Worker:
@@ -212,7 +213,7 @@ def _died(source: str, fmt: str, processes: list[Any]) -> Record:
     """The error record of a case whose worker died while evaluating it."""
     how = "stopped"
     for process in processes:
-        process.join(1)
+        process.join(_JOIN_SECONDS)  # dead already; on a busy machine the reaping can lag
         code = process.exitcode
         if code is not None and code < 0:
             with contextlib.suppress(ValueError):
@@ -231,14 +232,29 @@ def _died(source: str, fmt: str, processes: list[Any]) -> Record:
 
 
 def _kill(executor: ProcessPoolExecutor) -> None:
-    """Stop a pool now: its workers are killed, not asked, so nothing outlives the run."""
+    """Stop a pool now: its workers are killed, not asked, so nothing outlives the run.
+
+    A worker killed while sending its result leaves half a message in the result pipe, and
+    the pool's own thread then waits for the rest; that pipe's last writer is this process,
+    so it would wait forever, and so would `shutdown` and the interpreter's exit, which join
+    that thread. Once the workers are gone this process closes its end too: the thread reads
+    end-of-file, declares the pool broken and ends. Every wait here is bounded.
+    """
     processes = list((getattr(executor, "_processes", None) or {}).values())
     for process in processes:
         with contextlib.suppress(OSError):
             process.kill()
-    executor.shutdown(wait=True, cancel_futures=True)
     for process in processes:
-        process.join(5)
+        process.join(_JOIN_SECONDS)
+    results = getattr(executor, "_result_queue", None)
+    writer = getattr(results, "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
+    executor.shutdown(wait=False, cancel_futures=True)
+    thread = getattr(executor, "_executor_manager_thread", None)
+    if thread is not None:
+        thread.join(_JOIN_SECONDS)
 
 
 def write_report(
