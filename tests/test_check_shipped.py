@@ -16,7 +16,7 @@ import pytest
 
 from triage.cli import main
 
-from .conftest import CASES, RULES
+from .conftest import RULES
 
 pytestmark = pytest.mark.acceptance  # the shipped rules, cases or questionnaire
 
@@ -70,11 +70,11 @@ def test_the_shipped_rules_prove_every_invariant(runner) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("fact", "edit"),
+    # One flag per kind of edit, end to end through the CLI. That deleting or lowering any
+    # urgency rule at all is caught is tests/test_mutants.py's work (68 mutants).
     [
         ("saddle_numbness", drop_single_sign_rule),
         ("bladder_or_bowel_change", lower_urgency),
-        ("chest_pain", drop_single_sign_rule),
-        ("fever_or_unwell", lower_urgency),
     ],
 )
 def test_a_weakened_red_flag_fails_with_a_counterexample_naming_it(
@@ -105,18 +105,6 @@ def test_a_weakened_red_flag_fails_with_a_counterexample_naming_it(
     assert plain
     shipped_run = runner.invoke(main, ["run", *plain])
     assert shipped_run.exit_code == 0, shipped_run.output
-
-
-@pytest.mark.slow
-def test_text_report_and_diff_agree_on_a_weakened_copy(runner, weakened) -> None:
-    rules = weakened("saddle_numbness", drop_single_sign_rule)
-    check = runner.invoke(main, ["check", "--rules", str(rules)])
-    assert check.exit_code == 1
-    assert "saddle_numbness: true" in check.output
-    assert "counterexample" in check.output
-    diff = runner.invoke(main, ["diff", str(RULES), str(rules), str(CASES), "--fail-on-change"])
-    assert diff.exit_code == 1
-    assert "saddle" in diff.output
 
 
 def test_unreadable_rules_exit_2_without_a_traceback(runner, tmp_path: Path) -> None:

@@ -77,6 +77,7 @@ def caught(rules: Path) -> str | None:
     return None
 
 
+@pytest.mark.slow  # proves every invariant once per mutant: about 15 s
 def test_every_urgency_rule_is_protected_by_an_invariant(tmp_path: Path, capsys) -> None:
     made = mutants()
     kb = load_knowledge(RULES)

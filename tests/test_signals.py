@@ -161,7 +161,7 @@ def test_ctrl_c_exits_130_without_a_traceback(command, tmp_path) -> None:
 @pytest.mark.parametrize(
     "command",
     [
-        ["check"],
+        ["check", "tests/fixtures/check/clean"],  # a small base: the write is what is tested
         ["graph"],
         ["explain", "cases/doms-first-heavy-week.yaml"],
         ["coverage", "cases"],

@@ -62,14 +62,16 @@ def check(
     if rules_arg is not None and rules_dir is not None and rules_arg != rules_dir:
         raise click.UsageError("give the rules folder once: as RULES or as --rules, not both")
     kb = load_kb(rules_arg if rules_arg is not None else rules_dir)
-    report = check_knowledge(kb, max_seconds)
     if examples_dir is not None:
+        # Before the proofs, not after: a folder that cannot be made is known at once.
         try:
             examples_dir.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise click.UsageError(
                 f"cannot create the counterexamples folder {examples_dir}: {err.strerror}"
             ) from None
+    report = check_knowledge(kb, max_seconds)
+    if examples_dir is not None:
         by_id = {inv.id: inv for inv in kb.invariants}
         for inv_id, answers in report.counterexamples.items():
             text = counterexample_case(by_id[inv_id], answers, examples_dir)
