@@ -15,7 +15,14 @@ import pytest
 from triage.cli import main
 from triage.files.cases import read_case
 from triage.files.loader import load_knowledge, rules_version
-from triage.interview import Interview, ReplyError, parse_ticks, replay
+from triage.interview import (
+    Interview,
+    ReplyError,
+    case_text,
+    parse_ticks,
+    read_interview,
+    replay,
+)
 from triage.model.checkpoint import checkpoint
 from triage.model.errors import InputError
 from triage.render.screen import Screen
@@ -248,13 +255,19 @@ def test_leg_pain_below_the_knee_settles_the_start_back_leg_item(kb) -> None:
         ("2,4", {2, 4}, set()),
         ("1 skip 4 5", {1}, {4, 5}),
         ("skip 2", set(), {2}),
+        ("1 skip 3-5", {1}, {3, 4, 5}),
+        ("2-3", {2, 3}, set()),
+        ("4-4", {4}, set()),
     ],
 )
 def test_checklist_replies(text, ticked, unsure) -> None:
     assert parse_ticks(5, text) == (ticked, unsure)
 
 
-@pytest.mark.parametrize("text", ["6", "yes", "1 x", "2 skip 2", "", "²", "1 ³", "٣"])
+@pytest.mark.parametrize(
+    "text",
+    ["6", "yes", "1 x", "2 skip 2", "", "²", "1 ³", "٣", "3-1", "2-6", "1-", "-2", "1 skip 1-3"],
+)
 def test_checklist_replies_that_do_not_fit(text) -> None:
     with pytest.raises(ReplyError):
         parse_ticks(5, text)
@@ -563,3 +576,44 @@ def test_a_resumed_interview_counts_a_checklist_as_one_screen(kb, tmp_path) -> N
     assert interview.screens == 2
     again = Interview(kb, interview.answers, asked=interview.asked)
     assert again.screens == 2, "15 items on 2 checklists are 2 screens, not 15"
+
+
+def test_a_squat_not_filmed_is_one_word_on_the_training_checklist(
+    runner, tmp_path, monkeypatch
+) -> None:
+    """Training and the side video share a screen in two headed parts; the video part's
+    heading prints its own numbers, and `skip` with that range leaves every fault unknown
+    while the training answers count."""
+    monkeypatch.chdir(tmp_path)
+    kb = load_knowledge(RULES)
+    answers = read_case(str(DOMS), kb).answers
+    interview = Interview(kb)
+    while (step := interview.next_step()) is not None and (
+        step.checklist is None or step.checklist.id != "training"
+    ):
+        interview.answer_step(step, {q.id: answers.get(q.id) for q in step.questions})
+    assert step is not None and step.checklist is not None
+    facts = [q.id for q in step.questions]
+    assert facts[:2] == ["recent_load_jump", "trains_core"] and "heels_lift" in facts
+    shown = Screen(False, 80).checklist(step.checklist, step.questions, interview.screens + 1)
+    assert "  Your training:\n  1. The weight" in shown
+    assert f"add skip 3-{len(facts)}" in shown.replace("\n  ", " ")
+
+    progress = tmp_path / "progress.yaml"
+    progress.write_text(case_text(interview, "in progress", progress, final=False))
+    result = runner.invoke(
+        main, ["ask", "--resume", str(progress)], input=f"2 skip 3-{len(facts)}\nquit\n"
+    )
+    assert result.exit_code == 0, result.output
+    resumed, _ = read_interview(str(progress), kb)
+    assert resumed.answers["trains_core"] is True
+    assert resumed.answers["recent_load_jump"] is False
+    assert set(facts[2:]) <= set(resumed.skipped), "every video item stays unknown"
+
+
+def test_a_part_keeps_its_heading_when_its_first_item_is_not_on_the_screen(kb) -> None:
+    checklist = kb.checklist_of["heels_lift"]
+    questions = tuple(kb.questions[f] for f in ("trains_core", "heels_lift", "back_overarches"))
+    shown = Screen(False, 80).checklist(checklist, questions, 7)
+    assert "Your training:" in shown
+    assert "add skip 2-3" in shown.replace("\n  ", " ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import statistics
 from pathlib import Path
 
 import pytest
@@ -174,26 +175,15 @@ def _ordinary_screens(kb) -> tuple[list[int], dict[str, int]]:
 
 
 def test_interviews_over_the_corpus_take_few_screens(kb) -> None:
-    """Screens are what a lifter counts. No story needs more than 15 screens (about a third of
-    the catalogue's 43 questions: checklists ask several facts on one screen), and ordinary
-    soreness and strain stories take at most 13 at the median: guards against growing longer,
-    at today's measured figures (README, "Screens answered per interview")."""
+    """Screens are what a lifter counts. The questionnaire's target: ordinary soreness and
+    strain stories take 12 screens or fewer at the median (README, "Screens answered per
+    interview"), and no story needs more than 14 (about a third of the catalogue's 43
+    questions: checklists ask several facts on one screen)."""
     ordinary, screens = _ordinary_screens(kb)
     assert len(ordinary) >= 10, "the corpus has ordinary stories to measure"
-    assert ordinary[len(ordinary) // 2] <= 13, f"median of {ordinary}"
+    assert statistics.median(ordinary) <= 12, f"median of {ordinary}"
     longest = max(screens, key=screens.__getitem__)
-    assert screens[longest] <= 15, f"{longest}: {screens[longest]} screens"
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="target of 12 not met since severity decides soreness against a strain (median 13)",
-)
-def test_ordinary_stories_reach_the_target_of_twelve_screens(kb) -> None:
-    """The questionnaire's target: a median of 12 screens or fewer for ordinary soreness and
-    strain stories. Strict, so the day it is met this test fails and the mark must go."""
-    ordinary, _ = _ordinary_screens(kb)
-    assert ordinary[len(ordinary) // 2] <= 12, f"median of {ordinary}"
+    assert screens[longest] <= 14, f"{longest}: {screens[longest]} screens"
 
 
 @functools.cache

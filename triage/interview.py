@@ -427,6 +427,8 @@ def parse_ticks(count: int, text: str) -> tuple[set[int], set[int]]:
 
     `1 3` ticks items 1 and 3 (the others are no); `0` or `none` ticks nothing; `skip 4`
     after the numbers leaves item 4 unknown (`skip` alone is handled as skipping the screen).
+    `3-7` stands for 3 4 5 6 7, so a part of the list the lifter cannot tell (a squat never
+    filmed) is one word: `2 skip 3-7`.
     """
     reply = text.strip().lower()
     if reply in ("0", "none", "no", "n"):
@@ -438,13 +440,17 @@ def parse_ticks(count: int, text: str) -> tuple[set[int], set[int]]:
         if part in ("skip", "unsure"):
             target = unsure
             continue
-        if not (part.isascii() and part.isdigit()) or not 1 <= int(part) <= count:
+        first, dash, last = part.partition("-")
+        numbers = [first, last] if dash else [first]
+        if not all(n.isascii() and n.isdigit() and 1 <= int(n) <= count for n in numbers) or (
+            dash and int(first) > int(last)
+        ):
             raise ReplyError(
                 f"type the numbers of the items that apply, from 1 to {count} "
-                "(such as 1 3), or 0 if none do",
+                "(such as 1 3, or 2-4 for 2 3 4), or 0 if none do",
                 "R104",
             )
-        target.add(int(part))
+        target.update(range(int(first), int(numbers[-1]) + 1))
     if not ticked and not unsure:
         raise ReplyError(f"type the numbers that apply (1 to {count}), or 0 if none do", "R104")
     if ticked & unsure:

@@ -203,7 +203,10 @@ class _Builder:
                     id=raw["id"],
                     prompt=raw["prompt"],
                     help=raw["help"],
-                    items=tuple(ChecklistItem(i["fact"], i["text"]) for i in raw["items"]),
+                    items=tuple(
+                        ChecklistItem(i["fact"], i["text"], " ".join(i.get("heading", "").split()))
+                        for i in raw["items"]
+                    ),
                     location=source.at("checklists", index),
                     unchecked=" ".join(raw.get("unchecked", "").split()),
                     unchecked_one=" ".join(raw.get("unchecked_one", "").split()),

@@ -77,6 +77,7 @@ class ChecklistItem:
 
     fact: str
     text: str
+    heading: str = ""  # starts a part of the list (`{numbers}`: that part's numbers on screen)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,18 @@ class Checklist:
 
     def item(self, fact: str) -> ChecklistItem:
         return next(item for item in self.items if item.fact == fact)
+
+    def part_of(self, fact: str) -> str:
+        """The heading of the part of the list an item is in ("" before the first heading).
+
+        A part keeps its heading when the item that carries it is not on the screen (already
+        answered, or no longer able to change the result)."""
+        heading = ""
+        for item in self.items:
+            heading = item.heading or heading
+            if item.fact == fact:
+                return heading
+        raise KeyError(fact)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ URGENCY_COLORS: dict[str, str] = {
 COMMANDS_HINT = "? help · why · back · skip (don't know) · quit"
 CHECKLIST_HINT = (
     "the numbers that apply, such as 1 3 · 0 or none · ?2 help on item 2 · skip (not sure of "
-    "any) · 1 skip 4 (item 1 yes, not sure of item 4)"
+    "any) · 1 skip 4 (item 1 yes, not sure of item 4) · 3-5 for 3 4 5"
 )
 
 
@@ -114,7 +114,13 @@ class Screen:
         lines = ["", self.style(f"Question {number}", dim=True)]
         lines.append(self.style(self.wrap(checklist.prompt), bold=True))
         digits = len(str(len(questions)))
+        parts = [checklist.part_of(question.id) for question in questions]
         for index, question in enumerate(questions, start=1):
+            part = parts[index - 1]
+            if part and (index == 1 or parts[index - 2] != part):
+                numbers = [n for n, p in enumerate(parts, start=1) if p == part]
+                span = str(numbers[0]) + (f"-{numbers[-1]}" if len(numbers) > 1 else "")
+                lines.append(self.wrap(part.replace("{numbers}", span), "  ", "  "))
             text = checklist.item(question.id).text
             # The padding goes in the indent: `wrap` collapses spaces inside the text.
             pad = " " * (2 + digits - len(str(index)))
