@@ -95,10 +95,10 @@ def _interrupt_run(corpus: Path, tmp_path: Path, signum: int, delay: float, fmt:
     _, err = process.communicate(timeout=60)
     text = err.decode()
     assert "Traceback" not in text
-    if process.returncode in (1, 2, -signal.SIGTERM):
-        # The run was complete before the signal came; a SIGTERM in the last moments, once
-        # the command has ended and its handlers are gone, meets the default action, as
-        # before start-up. Either way the report is the new one, whole.
+    if process.returncode in (1, 2, -signal.SIGTERM, -signal.SIGINT):
+        # The run was complete before the signal came; a signal in the very last moments,
+        # once the interpreter has put back the default handlers on its way out, meets the
+        # default action. Either way the report is the new one, whole.
         assert previous.read_text() != "the previous report\n"
         _assert_whole(previous.read_text(), fmt)
     else:
@@ -215,3 +215,47 @@ def test_counterexamples_into_a_path_that_is_a_file_is_a_message(tmp_path) -> No
     assert b"Traceback" not in done.stderr
     assert done.returncode == 2
     assert b"cannot create the counterexamples folder" in done.stderr
+
+
+FINALIZER_SCRIPT = """
+import signal, sys, time
+import click
+from triage.cli.common import TriageGroup, _on_signal
+
+@click.group(cls=TriageGroup)
+def group():
+    pass
+
+@group.command()
+def work():
+    class Finalized:
+        def __del__(self):
+            # What the handler does when the signal lands inside a finalizer.
+            _on_signal(signal.{name}, None)
+
+    Finalized()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        pass
+    click.echo("finished")
+
+group(["work"])
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "words"), [("SIGINT", 130, b"Interrupted."), ("SIGTERM", 143, b"Terminated.")]
+)
+def test_a_signal_that_lands_in_a_finalizer_still_stops_the_command(name, code, words) -> None:
+    """An exception raised inside a finalizer or weakref callback cannot propagate; the
+    interrupt is sent again so that the command stops, quietly, with the signal's code."""
+    done = subprocess.run(
+        [sys.executable, "-c", FINALIZER_SCRIPT.replace("{name}", name)],
+        capture_output=True,
+        timeout=30,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert done.returncode == code, done.stderr.decode()
+    assert b"finished" not in done.stdout
+    assert words in done.stderr
+    assert b"Exception ignored" not in done.stderr and b"Traceback" not in done.stderr

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import errno
 import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+import triage
 from triage.files.output import interrupt
 from triage.render.registry import REPORTERS, formats
 
@@ -36,6 +39,39 @@ def _on_signal(signum: int, frame: object) -> None:
     interrupt(KeyboardInterrupt if signum == signal.SIGINT else Terminated)
 
 
+def _redeliver_signals(
+    fallback: Callable[[Any], object],
+) -> Callable[[Any], object]:
+    """An unraisable-exception hook that sends a lost interrupt again.
+
+    A signal handler runs wherever the interpreter happens to be, including inside a weakref
+    callback, a finalizer or an import lock's clean-up. An exception raised there cannot
+    propagate: the interpreter prints it as "Exception ignored in ..." with a traceback and
+    carries on, so the command would neither stop nor clean up. The signal is sent again
+    from another thread, so that the handler runs a moment later, once the callback has
+    returned to the command's own code (raised from here, it would run inside this hook).
+    """
+
+    def hook(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            signum = signal.SIGINT
+        elif isinstance(unraisable.exc_value, Terminated):
+            signum = signal.SIGTERM
+        else:
+            fallback(unraisable)
+            return
+        # The low-level start: `threading.Thread.start` waits for the thread, and the signal
+        # could land in that wait, inside this hook.
+        _thread.start_new_thread(_send_later, (signum,))
+
+    return hook
+
+
+def _send_later(signum: int) -> None:
+    time.sleep(0.005)  # for the hook and the callback it serves to return first
+    os.kill(os.getpid(), signum)
+
+
 # Writing failures every command can meet: a full disk, a read-only or vanished folder.
 _WRITE_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EIO}
 
@@ -48,9 +84,27 @@ class TriageGroup(click.Group):
     run before the exit.
     """
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        except SystemExit as leaving:
+            if leaving.code in (EXIT_INTERRUPT, EXIT_TERMINATED) and triage.RUNNING_AS_PROGRAM:
+                # The command has cleaned up and said why it stops. An interrupt that passed
+                # through an extension module's initialisation (a lazy `import yaml`) is
+                # remembered by CPython as unhandled, whatever caught it, and at exit the
+                # interpreter would kill itself with SIGINT instead of exiting with this
+                # code; leaving here keeps the code.
+                for stream in (sys.stdout, sys.stderr):
+                    with contextlib.suppress(Exception):
+                        stream.flush()
+                os._exit(leaving.code)
+            raise
+
     def invoke(self, ctx: click.Context) -> Any:
         handlers = threading.current_thread() is threading.main_thread()
         if handlers:
+            old_hook = sys.unraisablehook
+            sys.unraisablehook = _redeliver_signals(old_hook)
             old_int = signal.signal(signal.SIGINT, _on_signal)
             old_term = signal.signal(signal.SIGTERM, _on_signal)
         try:
@@ -76,6 +130,7 @@ class TriageGroup(click.Group):
             if handlers:
                 signal.signal(signal.SIGINT, old_int)
                 signal.signal(signal.SIGTERM, old_term)
+                sys.unraisablehook = old_hook
 
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
