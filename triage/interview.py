@@ -436,10 +436,13 @@ def parse_ticks(count: int, text: str) -> tuple[set[int], set[int]]:
     ticked: set[int] = set()
     unsure: set[int] = set()
     target = ticked
-    for part in (part for part in re.split(r"[\s,;]+", reply) if part):
+    parts = [part for part in re.split(r"[\s,;]+", reply) if part]
+    for index, part in enumerate(parts):
         if part in ("skip", "unsure"):
             target = unsure
             continue
+        if part in ("0", "none") and index == 0 and len(parts) > 1 and parts[1] == "skip":
+            continue  # `0 skip 3-7`: none of the others, not sure of 3 to 7
         first, dash, last = part.partition("-")
         numbers = [first, last] if dash else [first]
         if not all(n.isascii() and n.isdigit() and 1 <= int(n) <= count for n in numbers) or (
@@ -447,7 +450,8 @@ def parse_ticks(count: int, text: str) -> tuple[set[int], set[int]]:
         ):
             raise ReplyError(
                 f"type the numbers of the items that apply, from 1 to {count} "
-                "(such as 1 3, or 2-4 for 2 3 4), or 0 if none do",
+                "(such as 1 3, or 2-4 for 2 3 4), or 0 if none do; add skip and the "
+                "numbers you are not sure of (1 skip 4, 0 skip 3-5)",
                 "R104",
             )
         target.update(range(int(first), int(numbers[-1]) + 1))

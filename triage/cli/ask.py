@@ -20,6 +20,7 @@ from triage.cli.common import (
     EXIT_TERMINATED,
     BadInput,
     Terminated,
+    command_hint,
     format_option,
     history_option,
     history_path,
@@ -197,11 +198,6 @@ def _replay(
     if save_path is not None and not saved:
         return 2
     return 1 if status == Status.FAIL else 0
-
-
-def command_hint() -> str:
-    """`triage` as the user can run it: through `uv run` when that is how it was started."""
-    return "uv run triage" if os.environ.get("UV_RUN_RECURSION_DEPTH") else "triage"
 
 
 def _report(

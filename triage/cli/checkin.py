@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from triage.cli.common import command_hint
 from triage.files.history import History, HistoryError, NewCheckIn
 from triage.files.loader import rules_version
 from triage.render import checkin as texts
@@ -199,7 +200,7 @@ class CheckIns:
         except HistoryError as err:
             session.echo(texts.history_off(session.screen, str(err)))
             return
-        session.echo(texts.closed(session.screen, episode.id))
+        session.echo(texts.closed(session.screen, episode.id, command_hint()))
 
     # --- the result ----------------------------------------------------------------------
 
@@ -278,4 +279,4 @@ class CheckIns:
             return
         episode_id = self.saved[0]
         count = 1 + (len(self.start.episode.checkins) if self.start is not None else 0)
-        session.echo(texts.saved(session.screen, episode_id, count, str(self.path)))
+        session.echo(texts.saved(session.screen, episode_id, count, str(self.path), command_hint()))

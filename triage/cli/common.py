@@ -136,6 +136,11 @@ class TriageGroup(click.Group):
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
 
 
+def command_hint() -> str:
+    """`triage` as the user can run it: through `uv run` when that is how it was started."""
+    return "uv run triage" if os.environ.get("UV_RUN_RECURSION_DEPTH") else "triage"
+
+
 def _silence_stdout() -> None:
     """After a closed pipe, the interpreter's last flush of stdout must not fail again."""
     with contextlib.suppress(OSError, ValueError, AttributeError):

@@ -63,7 +63,8 @@ def carried_note(screen: Screen, start: FollowUpStart) -> str:
     if kept > 0:
         last = start.last.on
         text += (
-            f"; {kept} answer(s) about you and your training are kept from "
+            f"; {kept} {'answer' if kept == 1 else 'answers'} about you and your training "
+            "are kept from "
             f"{day_text(last, start.episode.day(last))}"
         )
     text += ". The warning signs are asked again, every time."
@@ -108,18 +109,20 @@ def not_saved(screen: Screen, reason: str) -> str:
     )
 
 
-def saved(screen: Screen, episode_id: int, count: int, path: str) -> str:
+def saved(screen: Screen, episode_id: int, count: int, path: str, command: str) -> str:
+    """`command` is `triage` as the user can run it (`uv run triage` through uv)."""
     what = "started a new episode" if count == 1 else f"check-in {count} of this episode"
     return screen.note(
         f"Saved in your history ({what}, episode {episode_id}; {path}). "
-        f"See it with `triage history`; delete it with `triage history --forget {episode_id}`."
+        f"See it with `{command} history`; delete it with "
+        f"`{command} history --forget {episode_id}`."
     )
 
 
-def closed(screen: Screen, episode_id: int) -> str:
+def closed(screen: Screen, episode_id: int, command: str) -> str:
     return screen.note(
-        f"Good to hear. Episode {episode_id} is closed; `triage history` still shows it. "
-        "If a new pain starts, run `triage ask` again."
+        f"Good to hear. Episode {episode_id} is closed; `{command} history` still shows it. "
+        f"If a new pain starts, run `{command} ask` again."
     )
 
 

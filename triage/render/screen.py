@@ -411,12 +411,9 @@ def answer_words(question: Question, value: Any) -> str:
 
 
 def because_words(kb: KnowledgeBase, fact: str, value: Any) -> str:
-    """One answer as a reason: a ticked checklist line as it was shown, else the question and
-    the answer, as the transcript shows them ("How old are you?: 62 years")."""
-    checklist = kb.checklist_of.get(fact)
-    if checklist is not None:
-        text = checklist.item(fact).text
-        return text if value is True else f"{text}: {answer_words(kb.questions[fact], value)}"
+    """One answer as a reason: the question (a checklist item's line as it was shown) and the
+    answer, as the transcript shows them ("How old are you?: 62 years"). A ticked line says
+    yes too: in a list of reasons a bare statement cannot be told from its neighbours."""
     return f"{question_words(kb, fact)}: {answer_words(kb.questions[fact], value)}"
 
 
