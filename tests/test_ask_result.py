@@ -530,14 +530,15 @@ def test_several_unanswered_signs_are_spoken_of_in_the_plural(kb) -> None:
 
 
 def test_a_report_puts_the_unchecked_signs_before_the_advice_and_shows_no_level_id(kb) -> None:
-    from triage.render.report import Consultation, render
+    from triage.render.registry import reporter
+    from triage.render.report import Consultation
 
     answers = answered(kb, DOMS)
     answers["saddle_numbness"] = None
     interview = replay(kb, answers)
     consultation = Consultation.of(interview, interview.result(), "", TODAY)
     for kind in ("markdown", "html"):
-        text = render(consultation, kind)
+        text = reporter("report", kind)(consultation)
         assert text.index("Not checked") < text.index("What to do"), kind
         assert "self_care" not in text and "Urgency level" not in text, kind
         assert "1 days" not in text and "1 day" in text, kind

@@ -209,10 +209,11 @@ def _report(
     timeline: tuple[TimelineRow, ...] = (),
 ) -> None:
     from triage.files.casefile import write_atomic
-    from triage.render.report import Consultation, format_for, render
+    from triage.render.registry import reporter
+    from triage.render.report import Consultation, format_for
 
     consultation = Consultation.of(interview, result, title, day, timeline)
-    write_atomic(path, render(consultation, format_for(str(path)) or "markdown"))
+    write_atomic(path, reporter("report", format_for(str(path)) or "markdown")(consultation))
 
 
 class _Quit(Exception):

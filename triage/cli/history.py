@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 @click.command()
 @rules_option
 @history_option
-@format_option("text", "json", "csv")
+@format_option("history")
 @click.option("--due", is_flag=True, help="Only episodes whose check-in day has come.")
 @click.option(
     "--export",
@@ -69,14 +69,10 @@ def history(
     path = history_path(history_file)
     day = today()
     if not path.exists():
-        if fmt == "text" and not due:
-            click.echo(f"No consultations in the history yet ({path}).")
-        elif fmt == "json":
-            click.echo(_json(str(path), [], day, rules_dir))
-        elif fmt == "csv":
-            click.echo(_csv([], day, rules_dir), nl=False)
         if forget_id is not None:
             sys.exit(1)
+        if not (due and fmt == "text"):
+            _show(fmt, str(path), [], day, load_kb(rules_dir))
         return
     if forget_all and not yes:
         click.confirm(f"Delete every consultation kept in {path}?", abort=True, err=True)
@@ -110,34 +106,14 @@ def history(
             if episodes:
                 click.echo(render_due(episodes, day, kb))
             return
-    if fmt == "json":
-        click.echo(_json(str(path), episodes, day, rules_dir, kb))
-    elif fmt == "csv":
-        click.echo(_csv(episodes, day, rules_dir, kb), nl=False)
-    else:
-        from triage.render.history import render_text
-
-        click.echo(render_text(str(path), episodes, day, kb))
+    _show(fmt, str(path), episodes, day, kb)
 
 
-def _json(
-    path: str,
-    episodes: list[Episode],
-    day: date,
-    rules_dir: Path | None,
-    kb: KnowledgeBase | None = None,
-) -> str:
-    from triage.render.history import render_json
+def _show(fmt: str, path: str, episodes: list[Episode], day: date, kb: KnowledgeBase) -> None:
+    from triage.render.registry import reporter
 
-    return render_json(path, episodes, day, kb or load_kb(rules_dir))
-
-
-def _csv(
-    episodes: list[Episode], day: date, rules_dir: Path | None, kb: KnowledgeBase | None = None
-) -> str:
-    from triage.render.history import render_csv
-
-    return render_csv(episodes, day, kb or load_kb(rules_dir))
+    text = reporter("history", fmt)(path, episodes, day, kb)
+    click.echo(text, nl=not text.endswith("\n"))
 
 
 def _export(episodes: list[Episode], folder: Path, kb: KnowledgeBase) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from triage.cli.common import BadInput, load_kb_for, region_option, rules_option, today
+from triage.render.registry import formats
 
 
 @click.command()
@@ -24,7 +25,7 @@ from triage.cli.common import BadInput, load_kb_for, region_option, rules_option
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["markdown", "html"]),
+    type=click.Choice(formats("report")),
     default=None,
     help="Markdown or HTML (default: from the --output extension, else markdown).",
 )
@@ -51,7 +52,8 @@ def report(
     from triage.files.output import open_output
     from triage.interview import replay
     from triage.model.errors import InputError
-    from triage.render.report import Consultation, format_for, render
+    from triage.render.registry import reporter
+    from triage.render.report import Consultation, format_for
 
     kind = fmt or (format_for(str(output)) if output is not None else None) or "markdown"
     if output is not None and not (output.parent or Path(".")).is_dir():
@@ -64,7 +66,7 @@ def report(
         raise BadInput(err) from None
     interview = replay(kb, loaded.answers)
     consultation = Consultation.of(interview, interview.result(), loaded.title or "", day)
-    text = render(consultation, kind)
+    text = reporter("report", kind)(consultation)
     try:
         with open_output(output) as handle:
             handle.write(text)

@@ -99,7 +99,7 @@ def render_json(path: str, episodes: list[Episode], today: date, kb: KnowledgeBa
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-def render_csv(episodes: list[Episode], today: date, kb: KnowledgeBase) -> str:
+def render_csv(path: str, episodes: list[Episode], today: date, kb: KnowledgeBase) -> str:
     """One row per check-in, the episode's columns repeated, for a spreadsheet."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

@@ -8,7 +8,9 @@ command is its default. Entries name `module:attribute` and are imported only wh
 
 Within a command every renderer takes the same arguments: the tool's result (plus, for some,
 the command's options) and returns the finished text; `run`'s are stream writers
-(`triage.render.batch.Writer`), since a batch is written case by case.
+(`triage.render.batch.Writer`), since a batch is written case by case. `report` also serves
+`triage ask --report`, whose format comes from the file's extension. `triage ask` itself is
+a conversation, not a report: its screens are `triage.render.screen`.
 """
 
 from __future__ import annotations
@@ -44,6 +46,16 @@ REPORTERS: dict[str, dict[str, str]] = {
         "mermaid": "triage.render.graph:to_mermaid",
         "dot": "triage.render.graph:to_dot",
         "json": "triage.render.graph:graph_json",
+    },
+    "history": {
+        "text": "triage.render.history:render_text",
+        "json": "triage.render.history:render_json",
+        "csv": "triage.render.history:render_csv",
+    },
+    # `triage report` and `triage ask --report`: the consultation to share.
+    "report": {
+        "markdown": "triage.render.report:markdown",
+        "html": "triage.render.report:page",
     },
 }
 

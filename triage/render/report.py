@@ -98,10 +98,6 @@ def format_for(path: str) -> str | None:
     return next((kind for ext, kind in FORMATS.items() if lower.endswith(ext)), None)
 
 
-def render(consultation: Consultation, kind: str) -> str:
-    return markdown(consultation) if kind == "markdown" else page(consultation)
-
-
 # --- Markdown ---------------------------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|!~])")
