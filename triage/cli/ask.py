@@ -459,7 +459,7 @@ class Session:
 
     def stop(self, reason: str, code: int) -> int:
         """Save the answers so far and say where they are and how to go on."""
-        from triage.render.screen import plural
+        from triage.render.words import plural
 
         interview = self.interview
         if not interview.asked:

@@ -19,7 +19,7 @@ from triage.model.knowledge import Checklist, KnowledgeBase, Question, Rule
 from triage.model.result import Result
 from triage.model.values import show_value
 from triage.model.vocabulary import CATEGORY_TITLES, URGENCY_WORDS
-from triage.render.words import LIFTER, conclusions_text
+from triage.render.words import LIFTER, conclusions_text, plural
 from triage.tools.advice import Advice, contributing
 
 WIDTH = 88  # the widest text gets, however wide the terminal
@@ -366,11 +366,6 @@ def consequence(rule: Rule, kb: KnowledgeBase, result: Result | None = None) -> 
         ],
         findings=(),
     )
-
-
-def plural(count: int, word: str) -> str:
-    """ "1 question", "3 questions": a count as a lifter reads it."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def lower_first(text: str) -> str:

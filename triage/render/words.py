@@ -52,3 +52,8 @@ def conclusions_text(
     if names:
         parts.append(phrasing.finding.format(phrasing.names_joiner.join(names)))
     return phrasing.joiner.join(parts)
+
+
+def plural(count: int, word: str) -> str:
+    """ "1 question", "3 questions": a count as people read it."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

@@ -1,4 +1,4 @@
-"""What `triage check` found, as data (JSON) and as lines of text.
+"""What `triage check` found, as data (its text and JSON are `triage.render.check`).
 
 Every item has a stable code: `E1xx` are errors (the rules give a wrong or contradictory
 answer for someone), `W2xx` warnings (dead weight, gaps, style). Scripts key on the codes,
@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from triage.model.errors import Location
-from triage.model.values import yaml_value
 
 CODES: dict[str, str] = {
     "E101": "rule can never fire",
@@ -62,18 +61,6 @@ class Diagnostic:
             data[key] = dict(self.example)
         return data
 
-    def lines(self) -> list[str]:
-        out = [f"{self.location}: {self.code} {self.message}"]
-        if self.example is not None:
-            label = "counterexample" if self.code == "E104" else "example"
-            if self.example:
-                out.append(f"    {label}:")
-                out.extend(f"      {fact}: {yaml_value(v)}" for fact, v in self.example.items())
-            else:
-                out.append(f"    {label}: every question unanswered")
-        out.extend(f"    {line}" for line in self.details)
-        return out
-
 
 def sort_key(item: Diagnostic) -> tuple:
     return (item.location.file, item.location.line, item.location.column, item.code, item.message)
@@ -111,24 +98,3 @@ class CheckReport:
             "proved": list(self.proved),
             "unfinished": list(self.unfinished),
         }
-
-    def text_lines(self) -> list[str]:
-        out: list[str] = []
-        for item in self.errors + self.warnings:
-            out.extend(item.lines())
-        if self.unfinished:
-            out.append("not finished within the time budget (--max-seconds):")
-            out.extend(f"  {name}" for name in self.unfinished)
-        counts = self.counts
-        total = counts["invariants"]
-        out.append(
-            f"{plural(len(self.errors), 'error')}, {plural(len(self.warnings), 'warning')}; "
-            f"{plural(counts['questions'], 'question')}, {plural(counts['rules'], 'rule')}, "
-            f"{plural(counts['recommendations'], 'recommendation')}; "
-            f"{len(self.proved)} of {plural(total, 'invariant')} proved"
-        )
-        return out
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
