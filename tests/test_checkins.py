@@ -545,3 +545,35 @@ def test_the_severity_asked_for_the_history_explains_itself_and_never_delays_an_
     assert asked.count("severity_0_10") == 1
     assert shown.count("How bad is the pain") == 1, "asked once"
     assert shown.index("How bad is the pain") < shown.index("Check in again"), "before the result"
+
+
+def test_a_resumed_checkin_joins_its_episode_instead_of_starting_one(lifter: Lifter) -> None:
+    """A progress file does not say which episode it belonged to: resuming asks again."""
+    day = START + timedelta(days=1)
+    assert lifter.consult(day, STRAIN)[0] == 0
+    env = dict(
+        os.environ,
+        TRIAGE_TODAY=(day + timedelta(days=7)).isoformat(),
+        TRIAGE_HISTORY=str(lifter.history),
+        NO_COLOR="1",
+    )
+    stopped = subprocess.run(
+        [sys.executable, "-m", "triage", "ask"],
+        cwd=lifter.workdir,
+        env=env,
+        input=b"1\n0\nquit\n",
+        capture_output=True,
+        timeout=60,
+    )
+    assert stopped.returncode == 0, stopped.stderr.decode()
+    assert (lifter.workdir / "triage-progress.yaml").exists()
+    better = {**STRAIN, "severity_0_10": 3}
+    code, shown, _ = lifter.consult(
+        day + timedelta(days=7), better, "1", "", "--resume", "triage-progress.yaml"
+    )
+    assert code == 0, shown
+    assert "Is this about the same pain?" in shown
+    assert "check-in 2 of this episode" in shown
+    with History.open(lifter.history) as store:
+        episodes = store.episodes()
+    assert [(e.id, e.closed_reason, len(e.checkins)) for e in episodes] == [(1, None, 2)]

@@ -299,11 +299,14 @@ class Session:
                 )
             )
         try:
-            if self.checkins is not None and self.resume_path is None:
+            if self.checkins is not None:
                 from triage.cli.checkin import Stop
 
                 try:
-                    interview = self.checkins.begin(self) or interview
+                    if self.resume_path is None:
+                        interview = self.checkins.begin(self) or interview
+                    else:
+                        self.checkins.rejoin(self)
                 except Stop:
                     return 0
             while True:

@@ -75,6 +75,31 @@ class CheckIns:
         """
         from triage.interview import Interview
 
+        episode = self._offer(session)
+        if episode is None:
+            return None
+        start = self.start = follow_up_start(self.kb, episode, self.today)
+        session.interview = Interview(self.kb, known=start.answers)
+        session.echo(texts.carried_note(session.screen, start))
+        return session.interview
+
+    def rejoin(self, session: Session) -> None:
+        """The same offer for an interview resumed from a progress file.
+
+        A progress file does not say which episode its interview belonged to, so without
+        asking, a resumed check-in would be saved as a new pain beside the open one. The
+        answers already given stay as they are (none is carried over again).
+        """
+        episode = self._offer(session)
+        if episode is not None:
+            self.start = follow_up_start(self.kb, episode, self.today)
+
+    def _offer(self, session: Session) -> Episode | None:
+        """Ask whether this is the open episode's pain: that episode if so, else None.
+
+        A new pain closes the open episode when this consultation is saved; "it has gone"
+        closes it now and raises Stop, as does quit.
+        """
         if self.problem is not None:
             session.echo(texts.history_off(session.screen, self.problem))
         episode = open_episode(self.episodes, self.today, self.kb) if self.on else None
@@ -96,10 +121,7 @@ class CheckIns:
         if choice == texts.GONE:
             self._close(session, episode)
             raise Stop
-        start = self.start = follow_up_start(self.kb, episode, self.today)
-        session.interview = Interview(self.kb, known=start.answers)
-        session.echo(texts.carried_note(session.screen, start))
-        return session.interview
+        return episode
 
     def choose(self, session: Session, step: Step | None) -> Step | None:
         """The screen to show now, given the one the interview chose (None: it is done).
@@ -261,7 +283,9 @@ class CheckIns:
             findings=result.findings,
             kb_version=rules_version(self.kb.root),
             recheck_on=point.date if point is not None else None,
-            carried=self.start.carried if self.start is not None else (),
+            carried=tuple(f for f in self.start.carried if f not in interview.asked)
+            if self.start is not None
+            else (),
         )
         try:
             with History.open(self.path) as store:
