@@ -19,6 +19,7 @@ import click
 from triage.cli.common import (
     EXIT_TERMINATED,
     BadInput,
+    Quit,
     Terminated,
     command_hint,
     format_option,
@@ -216,10 +217,6 @@ def _report(
     write_atomic(path, reporter("report", format_for(str(path)) or "markdown")(consultation))
 
 
-class _Quit(Exception):
-    """The lifter typed `quit`."""
-
-
 class _Back(Exception):
     """The lifter typed `back` on the result screen."""
 
@@ -319,7 +316,7 @@ class Session:
                     except _Back:
                         continue
                 self.ask(step)
-        except _Quit:
+        except Quit:
             return self.stop("Stopped", 0)
         except EOFError:
             return self.stop("Input ended", EXIT_EOF)
@@ -376,7 +373,7 @@ class Session:
                 interview.answer_step(step, {})
                 return
             elif command == "quit":
-                raise _Quit
+                raise Quit
             else:
                 try:
                     values = _values(step, text)

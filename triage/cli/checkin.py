@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from triage.cli.common import command_hint
+from triage.cli.common import Quit, command_hint
 from triage.files.history import History, HistoryError, NewCheckIn
 from triage.files.loader import rules_version
 from triage.render import checkin as texts
@@ -179,9 +179,7 @@ class CheckIns:
                 interview.skip(question.id)
                 return True
             if command == "quit":
-                from triage.cli.ask import _Quit
-
-                raise _Quit
+                raise Quit
             try:
                 interview.answer(question.id, parse_reply(question, text))
                 return True

@@ -35,6 +35,10 @@ class Terminated(BaseException):
     """SIGTERM, raised like KeyboardInterrupt so every `finally` cleans up on the way out."""
 
 
+class Quit(Exception):
+    """The lifter typed `quit` at any prompt of `triage ask`: the answers so far are saved."""
+
+
 def _on_signal(signum: int, frame: object) -> None:
     interrupt(KeyboardInterrupt if signum == signal.SIGINT else Terminated)
 
