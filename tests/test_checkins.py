@@ -369,7 +369,9 @@ def test_three_checkins_of_one_strain_over_two_weeks(lifter: Lifter, runner, tmp
     assert [c["urgency"] for c in episode["checkins"]][-1] == "doctor_soon"
     assert episode["sparkline"] == "▅▃▃"
     text = runner.invoke(main, ["history"], env=env).output
-    assert "▅▃▃" in text and "2026-12-15   15         3  stable     doctor_soon" in text
+    assert "▅▃▃" in text
+    assert "2026-12-15   15         3  about the same  see a GP within days" in text
+    assert "doctor_soon" not in text and "stable" not in text, "words, not ids"
 
     folder = tmp_path / "exported"
     exported = runner.invoke(main, ["history", "--export", str(folder)], env=env)

@@ -312,6 +312,7 @@ class _Builder:
                 source.at("headlines", yamlio.key(urgency)),
                 raw.get("days_from_today"),
                 " ".join(raw.get("because", "").split()),
+                " ".join(raw.get("short", "").split()),
             )
         for index, raw in enumerate(data.get("patterns", ())):
             self.patterns.append(
@@ -684,7 +685,14 @@ class _Builder:
                 unchecked=text(c.unchecked, c.location),
                 unchecked_one=text(c.unchecked_one, c.location),
                 why=text(c.why, c.location),
-                items=tuple(replace(i, text=text(i.text, c.location)) for i in c.items),
+                items=tuple(
+                    replace(
+                        i,
+                        text=text(i.text, c.location),
+                        heading=text(i.heading, c.location, ("numbers",)),
+                    )
+                    for i in c.items
+                ),
             )
             for c in self.checklists
         ]
@@ -693,6 +701,7 @@ class _Builder:
                 h,
                 text=text(h.text, h.location, RESULT_PLACEHOLDERS),
                 because=text(h.because, h.location),
+                short=text(h.short, h.location),
             )
             for u, h in self.headlines.items()
         }

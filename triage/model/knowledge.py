@@ -147,6 +147,7 @@ class Headline:
     location: Location
     days_from_today: int | None = None
     because: str = ""  # leads the list of answers that raised the urgency this high
+    short: str = ""  # the urgency in a few words, for tables such as `triage history`
 
 
 @dataclass(frozen=True)

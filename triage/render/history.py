@@ -10,6 +10,7 @@ from typing import Any
 
 from triage.files.history import Episode
 from triage.model.knowledge import KnowledgeBase
+from triage.render.screen import answer_words
 from triage.tools.episodes import (
     CLOSED_GONE,
     CLOSED_NEW_PAIN,
@@ -130,7 +131,7 @@ def render_text(path: str, episodes: list[Episode], today: date, kb: KnowledgeBa
         return f"No consultations in the history yet ({path})."
     blocks = [f"History: {path} (today is {today.isoformat()})"]
     for episode in episodes:
-        blocks.append(_episode_text(episode_dict(episode, today, kb)))
+        blocks.append(_episode_text(episode_dict(episode, today, kb), kb))
     return "\n\n".join(blocks)
 
 
@@ -147,7 +148,9 @@ def render_due(episodes: list[Episode], today: date, kb: KnowledgeBase) -> str:
     return "\n".join(lines)
 
 
-def _episode_text(data: dict[str, Any]) -> str:
+def _episode_text(data: dict[str, Any], kb: KnowledgeBase) -> str:
+    """One episode as a lifter reads it: the trend and the advice in words, not ids (JSON and
+    CSV keep the ids, for programs)."""
     status = (
         "open"
         if data["status"] == "open"
@@ -160,15 +163,15 @@ def _episode_text(data: dict[str, Any]) -> str:
     if point is not None:
         due = "  (due now)" if data["due"] else ""
         lines.append(f"  next check-in {point['date']}, day {point['day']}{due}")
-    rows = [("date", "day", "severity", "trend", "urgency")]
+    rows = [("date", "day", "severity", "trend", "advice")]
     for row in data["checkins"]:
         rows.append(
             (
                 row["date"],
                 str(row["day"]),
                 _cell(row["severity"]) or "-",
-                _cell(row["trend"]) or "-",
-                row["urgency"],
+                _words(kb, "trend", row["trend"]) or "-",
+                _urgency_words(kb, row["urgency"]),
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -180,6 +183,20 @@ def _episode_text(data: dict[str, Any]) -> str:
         ]
         lines.append(("  " + "  ".join(cells)).rstrip())
     return "\n".join(lines)
+
+
+def _words(kb: KnowledgeBase, role: str, value: Any) -> str:
+    """A follow-up answer in the catalogue's words (the trend's label), or as stored."""
+    follow = kb.follow_up
+    question = kb.questions.get(getattr(follow, role)) if follow is not None else None
+    if value is None or question is None or not question.accepts(value):
+        return _cell(value)
+    return answer_words(question, value)
+
+
+def _urgency_words(kb: KnowledgeBase, urgency: str) -> str:
+    headline = kb.headlines.get(urgency)
+    return headline.short if headline is not None and headline.short else urgency
 
 
 def _series(values: list[Any]) -> str:
