@@ -579,3 +579,15 @@ def test_a_resumed_checkin_joins_its_episode_instead_of_starting_one(lifter: Lif
     with History.open(lifter.history) as store:
         episodes = store.episodes()
     assert [(e.id, e.closed_reason, len(e.checkins)) for e in episodes] == [(1, None, 2)]
+
+
+def test_a_second_consultation_the_same_day_says_earlier_today(lifter: Lifter) -> None:
+    day = START + timedelta(days=2)
+    assert lifter.consult(day, STRAIN)[0] == 0
+    code, shown, _ = lifter.consult(day, STRAIN, "1")
+    assert code == 0, shown
+    assert "Earlier today you checked a pain" in shown
+    code, shown, _ = lifter.consult(day + timedelta(days=1), STRAIN, "1")
+    assert code == 0, shown
+    assert "Earlier today" not in shown
+    assert "On Wednesday 2 December you checked a pain" in shown

@@ -33,13 +33,12 @@ def episode_offer(screen: Screen, kb: KnowledgeBase, episode: Episode, day: int)
         if episode.onset_known
         else f"first checked on {day_text(episode.onset_on, 0)}, so today is day {day} at least"
     )
+    last_day = episode.day(last.on)
+    when = "Earlier today" if last_day == day else f"On {day_text(last.on, last_day)}"
     lines = [
         "",
         screen.style("Welcome back", bold=True),
-        screen.wrap(
-            f"On {day_text(last.on, episode.day(last.on))} you checked a pain ({began}): "
-            f"{_urgency_words(last)}{told}."
-        ),
+        screen.wrap(f"{when} you checked a pain ({began}): {_urgency_words(last)}{told}."),
         screen.style(screen.wrap("Is this about the same pain?"), bold=True),
         "  1. yes, the same pain",
         "  2. no, a new pain (the earlier one is then closed)",
