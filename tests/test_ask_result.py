@@ -260,6 +260,7 @@ def test_leg_pain_below_the_knee_settles_the_start_back_leg_item(kb) -> None:
         ("4-4", {4}, set()),
         ("0 skip 3-5", set(), {3, 4, 5}),
         ("none skip 2", set(), {2}),
+        ("no unsure 1-2", set(), {1, 2}),
     ],
 )
 def test_checklist_replies(text, ticked, unsure) -> None:

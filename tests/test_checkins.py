@@ -570,15 +570,19 @@ def test_a_resumed_checkin_joins_its_episode_instead_of_starting_one(lifter: Lif
     assert stopped.returncode == 0, stopped.stderr.decode()
     assert (lifter.workdir / "triage-progress.yaml").exists()
     better = {**STRAIN, "severity_0_10": 3}
-    code, shown, _ = lifter.consult(
-        day + timedelta(days=7), better, "1", "", "--resume", "triage-progress.yaml"
-    )
+    resumed_on = day + timedelta(days=10)  # three days after the interview began
+    code, shown, _ = lifter.consult(resumed_on, better, "1", "", "--resume", "triage-progress.yaml")
     assert code == 0, shown
     assert "Is this about the same pain?" in shown
     assert "check-in 2 of this episode" in shown
     with History.open(lifter.history) as store:
         episodes = store.episodes()
     assert [(e.id, e.closed_reason, len(e.checkins)) for e in episodes] == [(1, None, 2)]
+    [episode] = episodes
+    second = episode.checkins[1]
+    day_fact = lifter.kb.follow_up.onset
+    assert second.answers[day_fact] == episode.day(resumed_on), "today's day, not a stale one"
+    assert day_fact in second.carried
 
 
 def test_a_second_consultation_the_same_day_says_earlier_today(lifter: Lifter) -> None:

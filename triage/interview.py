@@ -441,7 +441,7 @@ def parse_ticks(count: int, text: str) -> tuple[set[int], set[int]]:
         if part in ("skip", "unsure"):
             target = unsure
             continue
-        if part in ("0", "none") and index == 0 and len(parts) > 1 and parts[1] == "skip":
+        if part in ("0", "none", "no", "n") and index == 0 and parts[1:2] in (["skip"], ["unsure"]):
             continue  # `0 skip 3-7`: none of the others, not sure of 3 to 7
         first, dash, last = part.partition("-")
         numbers = [first, last] if dash else [first]

@@ -304,6 +304,7 @@ class Session:
                         interview = self.checkins.begin(self) or interview
                     else:
                         self.checkins.rejoin(self)
+                        interview = self.interview
                 except Stop:
                     return 0
             while True:

@@ -87,12 +87,29 @@ class CheckIns:
         """The same offer for an interview resumed from a progress file.
 
         A progress file does not say which episode its interview belonged to, so without
-        asking, a resumed check-in would be saved as a new pain beside the open one. The
-        answers already given stay as they are (none is carried over again).
+        asking, a resumed check-in would be saved as a new pain beside the open one.
         """
+        from triage.interview import Interview
+
         episode = self._offer(session)
-        if episode is not None:
-            self.start = follow_up_start(self.kb, episode, self.today)
+        if episode is None:
+            return
+        start = self.start = follow_up_start(self.kb, episode, self.today)
+        # The day of the pain is today's, not the one of the day the interview began; a
+        # lasting answer the interview has not given comes from the episode, as in any
+        # check-in. Answers given in the interview stay.
+        given = session.interview.answers
+        known = {
+            fact: value
+            for fact, value in start.answers.items()
+            if fact == start.follow.onset or fact not in given
+        }
+        session.interview = Interview(
+            self.kb,
+            {fact: value for fact, value in given.items() if fact not in known},
+            [fact for fact in session.interview.asked if fact not in known],
+            known=known,
+        )
 
     def _offer(self, session: Session) -> Episode | None:
         """Ask whether this is the open episode's pain: that episode if so, else None.
@@ -106,7 +123,7 @@ class CheckIns:
         if episode is None:
             return None
         day = max(0, episode.day(self.today))
-        session.echo(texts.episode_offer(session.screen, self.kb, episode, day))
+        session.echo(texts.episode_offer(session.screen, self.kb, episode, day, self.today))
         while True:
             reply = session.read(texts.episode_prompt()).strip().lower()
             choice = texts.EPISODE_CHOICES.get(reply)

@@ -64,6 +64,10 @@ def _redeliver_signals(
         else:
             fallback(unraisable)
             return
+        with _Lost.lock:
+            if not _Lost.running:
+                return
+            _Lost.signum = signum
         # The low-level start: `threading.Thread.start` waits for the thread, and the signal
         # could land in that wait, inside this hook.
         _thread.start_new_thread(_send_later, (signum,))
@@ -71,9 +75,34 @@ def _redeliver_signals(
     return hook
 
 
+class _Lost:
+    """An interrupt lost in a callback, not yet sent again, and whether a command runs.
+
+    The signal is sent again only while the command that lost it runs; one lost in its
+    last moments is raised by `TriageGroup.invoke` itself when the command returns, so it
+    never reaches whatever runs after the command (an embedding program, a test runner).
+    """
+
+    lock = threading.RLock()  # re-entered when a finalizer runs inside a `with lock`
+    running = False
+    signum: int | None = None
+
+
 def _send_later(signum: int) -> None:
     time.sleep(0.005)  # for the hook and the callback it serves to return first
-    os.kill(os.getpid(), signum)
+    with _Lost.lock:
+        if not _Lost.running or _Lost.signum != signum:
+            return
+        _Lost.signum = None
+        os.kill(os.getpid(), signum)
+
+
+def _lost_interrupt() -> None:
+    """End the command's run; raise an interrupt lost in its last moments, if one was."""
+    with _Lost.lock:
+        lost, _Lost.signum, _Lost.running = _Lost.signum, None, False
+    if lost is not None:
+        raise KeyboardInterrupt if lost == signal.SIGINT else Terminated
 
 
 # Writing failures every command can meet: a full disk, a read-only or vanished folder.
@@ -111,8 +140,13 @@ class TriageGroup(click.Group):
             sys.unraisablehook = _redeliver_signals(old_hook)
             old_int = signal.signal(signal.SIGINT, _on_signal)
             old_term = signal.signal(signal.SIGTERM, _on_signal)
+            with _Lost.lock:
+                _Lost.running, _Lost.signum = True, None
         try:
-            return super().invoke(ctx)
+            value = super().invoke(ctx)
+            if handlers:
+                _lost_interrupt()
+            return value
         except KeyboardInterrupt:
             click.echo("\nInterrupted.", err=True)
             ctx.exit(EXIT_INTERRUPT)
@@ -132,6 +166,8 @@ class TriageGroup(click.Group):
             ctx.exit(2)
         finally:
             if handlers:
+                with _Lost.lock:
+                    _Lost.running, _Lost.signum = False, None
                 signal.signal(signal.SIGINT, old_int)
                 signal.signal(signal.SIGTERM, old_term)
                 sys.unraisablehook = old_hook

@@ -70,6 +70,7 @@ def history(
     day = today()
     if not path.exists():
         if forget_id is not None:
+            click.echo(f"error: {path}: there is no episode {forget_id} (no history yet)", err=True)
             sys.exit(1)
         if not (due and fmt == "text"):
             _show(fmt, str(path), [], day, load_kb(rules_dir))

@@ -22,7 +22,9 @@ def day_text(on: date, day: int) -> str:
     return Checkpoint(on, day).words()
 
 
-def episode_offer(screen: Screen, kb: KnowledgeBase, episode: Episode, day: int) -> str:
+def episode_offer(
+    screen: Screen, kb: KnowledgeBase, episode: Episode, day: int, today: date
+) -> str:
     """Ask whether today's pain is the one of the open episode."""
     last = episode.checkins[-1]
     follow = kb.follow_up
@@ -34,7 +36,7 @@ def episode_offer(screen: Screen, kb: KnowledgeBase, episode: Episode, day: int)
         else f"first checked on {day_text(episode.onset_on, 0)}, so today is day {day} at least"
     )
     last_day = episode.day(last.on)
-    when = "Earlier today" if last_day == day else f"On {day_text(last.on, last_day)}"
+    when = "Earlier today" if last.on == today else f"On {day_text(last.on, last_day)}"
     lines = [
         "",
         screen.style("Welcome back", bold=True),
