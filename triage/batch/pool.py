@@ -19,6 +19,7 @@ import contextlib
 import io
 import multiprocessing
 import signal
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -193,9 +194,14 @@ class _Pool:
         try:
             for path in paths:
                 given = data if path == STDIN else None
-                processes = list((getattr(executor, "_processes", None) or {}).values())
+                processes: list[Any] = []
                 try:
-                    done.extend(executor.submit(_task, [path], given).result())
+                    future = executor.submit(_task, [path], given)
+                    # The worker exists once submit returns (it is started on demand); read
+                    # now, since a pool that breaks forgets its processes, and with them the
+                    # signal that ended the worker.
+                    processes = list((getattr(executor, "_processes", None) or {}).values())
+                    done.extend(future.result())
                 except BrokenProcessPool:
                     processes += list((getattr(executor, "_processes", None) or {}).values())
                     done.append(_died(path, fmt, processes))
@@ -215,6 +221,12 @@ def _died(source: str, fmt: str, processes: list[Any]) -> Record:
     for process in processes:
         process.join(_JOIN_SECONDS)  # dead already; on a busy machine the reaping can lag
         code = process.exitcode
+        # The pool's own thread reaps the same process at the same moment; the loser of that
+        # race reads "no status" once, while the winner records the real one a moment later.
+        deadline = time.monotonic() + _JOIN_SECONDS
+        while code is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+            code = process.exitcode
         if code is not None and code < 0:
             with contextlib.suppress(ValueError):
                 how = f"was killed by {signal.Signals(-code).name}"
