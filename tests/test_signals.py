@@ -221,51 +221,9 @@ def test_counterexamples_into_a_path_that_is_a_file_is_a_message(tmp_path) -> No
     assert b"cannot create the counterexamples folder" in done.stderr
 
 
+# A command group with one command whose finalizer meets the signal handler, as it does when
+# a signal lands while a finalizer or weakref callback runs; {signal} and {after} vary.
 FINALIZER_SCRIPT = """
-import signal, sys, time
-import click
-from triage.cli.common import TriageGroup, _on_signal
-
-@click.group(cls=TriageGroup)
-def group():
-    pass
-
-@group.command()
-def work():
-    class Finalized:
-        def __del__(self):
-            # What the handler does when the signal lands inside a finalizer.
-            _on_signal(signal.{name}, None)
-
-    Finalized()
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        pass
-    click.echo("finished")
-
-group(["work"])
-"""
-
-
-@pytest.mark.parametrize(
-    ("name", "code", "words"), [("SIGINT", 130, b"Interrupted."), ("SIGTERM", 143, b"Terminated.")]
-)
-def test_a_signal_that_lands_in_a_finalizer_still_stops_the_command(name, code, words) -> None:
-    """An exception raised inside a finalizer or weakref callback cannot propagate; the
-    interrupt is sent again so that the command stops, quietly, with the signal's code."""
-    done = subprocess.run(
-        [sys.executable, "-c", FINALIZER_SCRIPT.replace("{name}", name)],
-        capture_output=True,
-        timeout=30,
-        cwd=Path(__file__).resolve().parent.parent,
-    )
-    assert done.returncode == code, done.stderr.decode()
-    assert b"finished" not in done.stdout
-    assert words in done.stderr
-    assert b"Exception ignored" not in done.stderr and b"Traceback" not in done.stderr
-
-
-LAST_MOMENT_SCRIPT = """
 import signal, time
 import click
 from triage.cli.common import TriageGroup, _on_signal
@@ -278,26 +236,51 @@ def group():
 def work():
     class Finalized:
         def __del__(self):
-            _on_signal(signal.SIGTERM, None)
+            _on_signal(signal.{signal}, None)
 
-    Finalized()  # lost in a finalizer, and the command returns at once
+    Finalized()
+{after}
+"""
+BUSY_AFTER = """    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        pass
+    click.echo("finished")
 
+group(["work"])"""
+RETURN_AT_ONCE = """
 code = group(["work"], standalone_mode=False)
 print("command ended with", code, flush=True)
 time.sleep(0.2)  # past the moment the signal would have been sent again
-print("host done", flush=True)
-"""
+print("host done", flush=True)"""
+
+
+def _finalizer_run(signal_name: str, after: str) -> subprocess.CompletedProcess:
+    script = FINALIZER_SCRIPT.replace("{signal}", signal_name).replace("{after}", after)
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        timeout=30,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "words"), [("SIGINT", 130, b"Interrupted."), ("SIGTERM", 143, b"Terminated.")]
+)
+def test_a_signal_that_lands_in_a_finalizer_still_stops_the_command(name, code, words) -> None:
+    """An exception raised inside a finalizer or weakref callback cannot propagate; the
+    interrupt is sent again so that the command stops, quietly, with the signal's code."""
+    done = _finalizer_run(name, BUSY_AFTER)
+    assert done.returncode == code, done.stderr.decode()
+    assert b"finished" not in done.stdout
+    assert words in done.stderr
+    assert b"Exception ignored" not in done.stderr and b"Traceback" not in done.stderr
 
 
 def test_a_signal_lost_in_the_last_moments_ends_the_command_not_its_host() -> None:
     """Sent again only while the command runs: one lost as it returns is raised by the
     command group itself, and whatever runs the command afterwards is left alone."""
-    done = subprocess.run(
-        [sys.executable, "-c", LAST_MOMENT_SCRIPT],
-        capture_output=True,
-        timeout=30,
-        cwd=Path(__file__).resolve().parent.parent,
-    )
+    done = _finalizer_run("SIGTERM", RETURN_AT_ONCE)
     assert done.returncode == 0, done.stderr.decode()
     assert b"command ended with 143" in done.stdout
     assert b"host done" in done.stdout
